@@ -1,0 +1,36 @@
+# Destek - two commands: `make run` starts everything, `make test` tests everything.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install migrate seed services-up test-fast bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up, migrate, seed the demo organisation and start every service and the gateway
+run: install services-up
+	$(PY) -m deploy.run_all
+
+## make test: the whole suite against the real RabbitMQ, PostgreSQL, SMTP and Dovecot
+test: install services-up
+	$(PY) -m pytest -q
+
+migrate: install
+	$(PY) -m services.shared.migrate
+
+seed: install
+	$(PY) -m services.tickets.seed
+
+## Start the local PostgreSQL and RabbitMQ if they are installed here but down.
+services-up:
+	@bash deploy/ensure_backing_services.sh
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,62 @@
+"""What every API endpoint uses: the request's RPC proxy and session, the caller, the JSON body."""
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, g, request
+
+from services.gateway import sessions
+from services.shared.errors import InvalidInput, Unauthenticated
+
+
+def rpc():
+    """This request's RPC proxy, taken from the pool on first use."""
+    if "rpc" not in g:
+        g.rpc = current_app.extensions["destek.rpc"].acquire()
+    return g.rpc
+
+
+def db():
+    """This request's session of the gateway's own schema."""
+    if "db" not in g:
+        g.db = current_app.extensions["destek.sessions"]()
+    return g.db
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send the token from /api/v1/auth/login as 'Authorization: Bearer <token>'",
+                              "Authorization")
+    return token.strip()
+
+
+def login_required(view):
+    """Refuse requests without a live session; sets ``g.user_id``."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        user_id = sessions.user_of_token(db(), bearer_token())
+        db().commit()
+        if user_id is None:
+            raise Unauthenticated("your session has ended or the token is unknown; log in again",
+                                  "Authorization")
+        g.user_id = user_id
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def json_body(*required: str) -> dict:
+    """The request's JSON object, with each required field present and non-empty."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise InvalidInput("the request body must be a JSON object", "body")
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object, not a list or a value", "body")
+    for name in required:
+        value = body.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InvalidInput(f"{name} is required", name)
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string", name)
+    return body

@@ -1,0 +1,94 @@
+"""Many inbound messages per RPC: the batcher behind the ingest endpoints.
+
+One RPC round trip costs more than parsing a mail, so HTTP workers do not
+call tickets one by one. Each worker hands its message to the batcher and
+waits; a background green thread sends whatever has gathered (up to
+``MAX_BATCH``) in one ``tickets.receive_messages`` call and wakes every waiter
+with its own result. Under light load a batch is just one message, sent at once.
+"""
+from __future__ import annotations
+
+import logging
+
+import eventlet
+from eventlet.event import Event
+from eventlet.queue import Empty, LightQueue
+from nameko.extensions import DependencyProvider
+from nameko.standalone.rpc import ClusterRpcProxy
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+RPC_TIMEOUT = 30
+
+
+class TicketsUnavailable(Exception):
+    """The tickets service did not take the batch; the caller should ask the sender to retry."""
+
+
+class InboundBatcher(DependencyProvider):
+    """Injected as a callable: ``results = self.batcher([message, ...])``."""
+
+    def setup(self):
+        self.queue: LightQueue = LightQueue()
+        self._running = False
+
+    def start(self):
+        self._running = True
+        self._proxy = ClusterRpcProxy(self.container.config, timeout=RPC_TIMEOUT)
+        self._rpc = self._proxy.start()
+        self._thread = self.container.spawn_managed_thread(self._run)
+
+    def stop(self):
+        self._running = False
+        self.queue.put(None)
+        self._thread.wait()
+        self._proxy.stop()
+
+    def kill(self):
+        self._running = False
+        self._proxy.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.submit
+
+    def submit(self, messages: list[dict]) -> list[dict]:
+        """Send messages with whatever else is waiting; returns their results in order."""
+        waiters = [(message, Event()) for message in messages]
+        for item in waiters:
+            self.queue.put(item)
+        outcomes = [event.wait() for _, event in waiters]
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise TicketsUnavailable(str(outcome)) from outcome
+        return outcomes
+
+    def _run(self):
+        while self._running:
+            batch = self._gather()
+            if batch:
+                self._send(batch)
+
+    def _gather(self) -> list:
+        first = self.queue.get()
+        if first is None:
+            return []
+        batch = [first]
+        eventlet.sleep(0)  # let the workers that are ready now enqueue too
+        while len(batch) < MAX_BATCH:
+            try:
+                item = self.queue.get_nowait()
+            except Empty:
+                break
+            if item is not None:
+                batch.append(item)
+        return batch
+
+    def _send(self, batch) -> None:
+        try:
+            results = self._rpc.tickets.receive_messages([message for message, _ in batch])
+        except Exception as exc:
+            log.warning("tickets did not take a batch of %d messages: %s", len(batch), exc)
+            results = [exc] * len(batch)
+        for (_, event), result in zip(batch, results):
+            event.send(result)

@@ -1,0 +1,240 @@
+"""Turning raw RFC 5322 bytes into a ParsedMail, whatever state the mail is in."""
+from __future__ import annotations
+
+import email
+import email.parser
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import Message
+from email.policy import compat32
+
+from .mail_charset import clean_text, decode_header_text, decode_raw_header
+from .mail_flags import auto_submitted_reason
+from .mail_parts import Attachment, Collected, SkippedAttachment, collect_parts, limit_attachments
+from .mail_html import html_to_text, sanitize_html
+from .mail_quotes import split_reply
+
+__all__ = [
+    "Attachment", "SkippedAttachment", "ParsedMail", "parse_email", "extract_tracking_number",
+]
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str
+    message_id_derived: bool
+    in_reply_to: list[str]
+    references: list[str]
+    subject: str
+    from_name: str
+    from_email: str
+    reply_to_email: str
+    to: list[str]
+    cc: list[str]
+    delivered_to: list[str]
+    date: datetime | None
+    body_text: str
+    body_html: str | None
+    reply_text: str
+    quoted_text: str
+    attachments: list[Attachment]
+    skipped_attachments: list[SkippedAttachment]
+    is_auto_submitted: bool
+    auto_reason: str | None
+    tracking_number: str | None
+    charset_problems: list[str]
+    size: int
+
+
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_TRACKING = re.compile(r"\[#\s*(\d{4}-\d{6,9})\s*\]")
+_FORWARD_DEPTH = 5
+
+
+def extract_tracking_number(subject: str) -> str | None:
+    """Return "2026-001234" from a subject containing "[#2026-001234]", else None."""
+    match = _TRACKING.search(subject or "")
+    return match.group(1) if match else None
+
+
+def parse_email(raw: bytes, *, max_total_attachment_bytes: int = 25 * 1024 * 1024) -> ParsedMail:
+    """Never raises for any input bytes (even b"" or garbage): worst case a ParsedMail with what could be read."""
+    raw = _safe(lambda: bytes(raw), b"")
+    try:
+        return _parse(raw, max_total_attachment_bytes)
+    except Exception:  # last line of defence: a mail must never stop the ingest loop
+        return _empty(raw, ["the mail could not be parsed at all"])
+
+
+def _parse(raw: bytes, max_total: int) -> ParsedMail:
+    notes: list[str] = []
+    msg = _load(raw, notes)
+    headers = _Headers(msg, notes)
+    found = _safe(lambda: collect_parts(msg, notes), None) or Collected()
+    body_text, body_html = _bodies(found, notes)
+    reply_text, quoted_text = _safe(lambda: split_reply(body_text), (body_text, ""))
+    attachments, skipped = limit_attachments(found.attachments, max_total)
+    message_id, derived = _message_id(headers.text("Message-ID"), raw)
+    from_name, from_email = _sender(headers, notes)
+    subject = " ".join((headers.text("Subject") or "").split())
+    content_type = _safe(msg.get_content_type, "") or ""
+    reason = _safe(lambda: auto_submitted_reason(headers.text, content_type, from_email), None)
+    return ParsedMail(
+        message_id=message_id,
+        message_id_derived=derived,
+        in_reply_to=_message_ids(headers.text("In-Reply-To")),
+        references=_message_ids(" ".join(headers.all_text("References"))),
+        subject=clean_text(subject),
+        from_name=from_name,
+        from_email=from_email,
+        reply_to_email=next((a for _, a in _addresses(headers, ["Reply-To"], notes) if a), ""),
+        to=_unique(a for _, a in _addresses(headers, ["To"], notes)),
+        cc=_unique(a for _, a in _addresses(headers, ["Cc"], notes)),
+        delivered_to=_unique(a for _, a in _addresses(headers, ["Delivered-To", "X-Original-To"], notes)),
+        date=_parse_date(headers.text("Date")),
+        body_text=body_text,
+        body_html=body_html,
+        reply_text=reply_text,
+        quoted_text=quoted_text,
+        attachments=attachments,
+        skipped_attachments=skipped,
+        is_auto_submitted=reason is not None,
+        auto_reason=reason,
+        tracking_number=extract_tracking_number(subject),
+        charset_problems=[clean_text(note) for note in _unique(notes)],
+        size=len(raw),
+    )
+
+
+def _empty(raw: bytes, notes: list[str]) -> ParsedMail:
+    message_id, derived = _message_id(None, raw)
+    return ParsedMail(
+        message_id, derived, [], [], "", "", "", "", [], [], [], None, "", None, "", "",
+        [], [], False, None, None, notes, len(raw),
+    )
+
+
+def _load(raw: bytes, notes: list[str]) -> Message:
+    """Full MIME parse; if even compat32 chokes (deep nesting), headers only."""
+    msg = _safe(lambda: email.message_from_bytes(raw, policy=compat32), None)
+    if msg is not None:
+        return msg
+    notes.append("the MIME structure could not be parsed; the body is shown raw")
+    headers_only = email.parser.BytesHeaderParser(policy=compat32)
+    return _safe(lambda: headers_only.parsebytes(raw), None) or Message()
+
+
+class _Headers:
+    """Raw header values, decoded on demand so one bad header spoils nothing else."""
+
+    def __init__(self, msg: Message, notes: list[str]) -> None:
+        self._notes = notes
+        self._values: dict[str, list[str]] = {}
+        for name, value in _safe(lambda: list(msg.raw_items()), []):
+            # Unfold: a line break followed by whitespace is not content.
+            value = re.sub(r"\r?\n(?=[ \t])", "", str(value)).replace("\r", "").replace("\n", " ")
+            self._values.setdefault(str(name).strip().lower(), []).append(value.strip())
+
+    def raw(self, name: str) -> list[str]:
+        return self._values.get(name.lower(), [])
+
+    def text(self, name: str) -> str | None:
+        values = self.raw(name)
+        return self._decode(name, values[0]) if values else None
+
+    def all_text(self, name: str) -> list[str]:
+        return [self._decode(name, value) for value in self.raw(name)]
+
+    def _decode(self, name: str, value: str) -> str:
+        value = _safe(lambda: decode_raw_header(value, self._notes, f"{name} header"), value)
+        return _safe(lambda: decode_header_text(value, self._notes, f"{name} header"), value)
+
+
+def _addresses(headers: _Headers, names: list[str], notes: list[str]) -> list[tuple[str, str]]:
+    """(display name, lower-cased address or "") pairs from address headers."""
+    values = [decode_raw_header(v, notes, f"{n} header") for n in names for v in headers.raw(n)]
+    pairs = _safe(lambda: email.utils.getaddresses(values), [])
+    result = []
+    for display, address in pairs:
+        # Decode names after splitting: a decoded comma would split the list.
+        name = " ".join(_safe(lambda: decode_header_text(display, notes), display).split())
+        address = address.strip().strip("<>").lower()
+        if "@" not in address or any(ch.isspace() for ch in address):
+            address = ""
+        result.append((clean_text(name), clean_text(address)))
+    return result
+
+
+def _sender(headers: _Headers, notes: list[str]) -> tuple[str, str]:
+    pairs = _addresses(headers, ["From"], notes)
+    for name, address in pairs:
+        if address:
+            return name, address
+    return (pairs[0][0] if pairs else ""), ""
+
+
+def _message_id(value: str | None, raw: bytes) -> tuple[str, bool]:
+    ids = _message_ids(value)
+    if ids:
+        return ids[0], False
+    # Stable across re-deliveries of the same bytes, so de-duplication still works.
+    return f"derived-{hashlib.sha256(raw).hexdigest()[:32]}@destek.invalid", True
+
+
+def _message_ids(value: str | None) -> list[str]:
+    """Ids in <...>; bare tokens with an "@" when a mailer forgot the brackets."""
+    value = clean_text(value or "")
+    ids = _MESSAGE_ID.findall(value)
+    if not ids:
+        ids = [token.strip("<>,;") for token in value.split() if "@" in token]
+    return _unique(i for i in ids if i)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = _safe(lambda: email.utils.parsedate_to_datetime(value), None)
+    if parsed is None:
+        return None
+    # No zone in the header (or "-0000"): RFC 5322 says assume UTC.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def _bodies(found: Collected, notes: list[str]) -> tuple[str, str | None]:
+    """Plain text (from text/plain, else HTML) and sanitised HTML."""
+    plain, html = found.plain, found.html
+    forwarded, depth = list(found.forwarded), 0
+    # A mail that is only a forward still has something to read: the forward.
+    while not any(t.strip() for t in plain + html) and forwarded and depth < _FORWARD_DEPTH:
+        inner = _safe(lambda: collect_parts(forwarded.pop(0), notes), None) or Collected()
+        plain, html, depth = inner.plain, inner.html, depth + 1
+        forwarded = inner.forwarded + forwarded
+    html_source = "\n".join(html)
+    text = "\n\n".join(t.strip("\r\n") for t in plain if t.strip())
+    if not text.strip() and html_source:
+        text = _safe(lambda: html_to_text(html_source), "")
+    if not text.strip():
+        text = "\n\n".join(t.strip("\r\n") for t in found.inline_texts if t.strip())
+    body_html = _safe(lambda: sanitize_html(html_source), "") if html else None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    body_text = "\n".join(line.rstrip() for line in lines).strip("\n")
+    return clean_text(body_text), (clean_text(body_html).strip() if body_html is not None else None)
+
+
+def _unique(items) -> list:
+    seen: dict = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def _safe(function, default):
+    """Call function(); any malformed input degrades to default instead of raising."""
+    try:
+        return function()
+    except Exception:
+        return default

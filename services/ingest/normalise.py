@@ -1,0 +1,38 @@
+"""Turning a parsed mail into the one normalised inbound message every channel hands to tickets."""
+from __future__ import annotations
+
+from services.ingest.domain.mail_parsing import ParsedMail
+
+
+def recipient_candidates(mail: ParsedMail, envelope_recipient: str | None) -> list[str]:
+    """Where the mail was delivered, most trustworthy first: envelope, Delivered-To, To, Cc."""
+    ordered = ([envelope_recipient] if envelope_recipient else []) + mail.delivered_to + mail.to + mail.cc
+    seen, result = set(), []
+    for address in ordered:
+        address = (address or "").strip().lower()
+        if address and address not in seen:
+            seen.add(address)
+            result.append(address)
+    return result
+
+
+def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None) -> dict:
+    """The wire form of an inbound email for ``tickets.receive_messages``."""
+    return {
+        "channel": "email",
+        "recipients": recipient_candidates(mail, envelope_recipient),
+        "message_id": mail.message_id,
+        "in_reply_to": mail.in_reply_to,
+        "references": mail.references,
+        "subject": mail.subject,
+        "from_name": mail.from_name,
+        "from_email": mail.from_email,
+        "to": mail.to,
+        "body_text": mail.body_text,
+        "body_html": mail.body_html,
+        "reply_text": mail.reply_text,
+        "is_auto_submitted": mail.is_auto_submitted,
+        "auto_reason": mail.auto_reason,
+        "tracking_number": mail.tracking_number,
+        "sent_at": mail.date.isoformat() if mail.date else None,
+    }

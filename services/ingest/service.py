@@ -1,0 +1,64 @@
+"""The ingest service: every channel's input becomes one normalised inbound message for tickets."""
+from __future__ import annotations
+
+import json
+
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.ingest.batching import InboundBatcher, TicketsUnavailable
+from services.ingest.domain.mail_parsing import parse_email
+from services.ingest.models import parked_events
+from services.ingest.normalise import inbound_email
+from services.shared.config import env_int
+from services.shared.consumers import EventInbox
+from services.shared.database import Database
+from services.shared.service_base import ServiceBase
+
+MAIL_CONTENT_TYPES = ("message/rfc822", "text/plain", "application/octet-stream")
+MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
+MAX_REQUEST_BYTES = env_int("MAX_MAIL_REQUEST_BYTES", 4 * MAX_ATTACHMENT_BYTES)
+
+
+def json_response(body: dict, status: int, **headers) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/json", headers=headers)
+
+
+def input_error(status: int, message: str, field: str) -> Response:
+    return json_response({"error": {"code": "invalid_input", "message": message, "field": field}}, status)
+
+
+class IngestService(ServiceBase):
+    name = "ingest"
+
+    db = Database()
+    inbox = EventInbox(parked_events)
+    batcher = InboundBatcher()
+
+    @http("POST", "/ingest/email")
+    def receive_email(self, request):
+        """Raw RFC 822 mail in (``Content-Type: message/rfc822``, ``?recipient=destek@firma.com``).
+
+        → ``202 {"status": "created", "ticket_number": "2026-000001", "message_id": "..."}``;
+        a second post of the same mail answers ``"status": "duplicate"`` with the same ticket.
+        """
+        content_type = (request.mimetype or "").lower()
+        if content_type not in MAIL_CONTENT_TYPES:
+            return input_error(415, "send the raw mail as message/rfc822", "Content-Type")
+        if (request.content_length or 0) > MAX_REQUEST_BYTES:
+            return input_error(413, f"a mail may be at most {MAX_REQUEST_BYTES} bytes", "body")
+        raw = request.get_data(cache=False)
+        if not raw.strip():
+            return input_error(400, "the request body must be the raw mail", "body")
+        mail = parse_email(raw, max_total_attachment_bytes=MAX_ATTACHMENT_BYTES)
+        message = inbound_email(mail, request.args.get("recipient"))
+        try:
+            [result] = self.batcher([message])
+        except TicketsUnavailable as exc:
+            return json_response({"error": {"code": "unavailable", "message": f"try again later: {exc}",
+                                            "field": None}}, 503, **{"Retry-After": "30"})
+        return json_response(result, 202)
+
+
+SERVICE = IngestService

@@ -1,0 +1,118 @@
+"""Every corpus mail parses into something readable; random bytes never raise."""
+import random
+from pathlib import Path
+
+import pytest
+
+from services.ingest.domain.mail_parsing import ParsedMail, parse_email
+
+CORPUS = Path(__file__).parent / "corpus"
+FILES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "README.md")
+
+# These CPython samples have no Subject header at all (checked by hand).
+NO_SUBJECT = {
+    "msg_18.txt", "msg_19.txt", "msg_22.txt", "msg_23.txt", "msg_28.txt", "msg_30.txt",
+    "msg_31.txt", "msg_34.txt", "msg_37.txt", "msg_38.txt", "msg_39.txt", "msg_40.txt",
+    "msg_42.txt", "msg_47.txt",
+}
+# No usable sender address: no From header (11, 18, 19, 37-40), "From: foo"
+# without a domain (05), or the null address "MAILER DAEMON <>" (43).
+NO_SENDER = {
+    "msg_05.txt", "msg_11.txt", "msg_18.txt", "msg_19.txt", "msg_37.txt", "msg_38.txt",
+    "msg_39.txt", "msg_40.txt", "msg_43.txt",
+}
+# No text anywhere: 08/09/12/12a have only empty parts, 18 is headers only,
+# 24 has one empty part, 06 forwards a mail whose body is empty.
+NO_BODY = {"msg_06.txt", "msg_08.txt", "msg_09.txt", "msg_12.txt", "msg_12a.txt",
+           "msg_18.txt", "msg_24.txt"}
+
+
+def test_corpus_holds_the_python_and_the_turkish_samples():
+    names = {p.name for p in FILES}
+    assert sum(name.startswith("msg_") for name in names) == 48
+    assert sum(name.startswith("tr_") for name in names) >= 15
+    assert NO_SUBJECT | NO_SENDER | NO_BODY <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_corpus_mail_has_subject_sender_and_readable_body(path):
+    parsed = parse_email(path.read_bytes())
+    assert isinstance(parsed, ParsedMail)
+    assert (parsed.subject == "") == (path.name in NO_SUBJECT)
+    assert (parsed.from_email == "") == (path.name in NO_SENDER)
+    if parsed.from_email:
+        assert "@" in parsed.from_email and parsed.from_email == parsed.from_email.lower()
+    has_text = any(ch.isalnum() for ch in parsed.body_text)
+    assert has_text == (path.name not in NO_BODY)
+    assert parsed.message_id and parsed.size == path.stat().st_size
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_corpus_mail_strings_are_storable_in_postgresql(path):
+    parsed = parse_email(path.read_bytes())
+    texts = [parsed.subject, parsed.from_name, parsed.body_text, parsed.reply_text,
+             parsed.quoted_text, parsed.body_html or "", *parsed.charset_problems,
+             *(a.filename for a in parsed.attachments)]
+    for text in texts:
+        assert "\x00" not in text
+        text.encode("utf-8")  # raises on lone surrogates
+
+
+def _mutations(seed: int, count: int):
+    """Truncated, bit-flipped, spliced corpus mails and pure noise."""
+    rng = random.Random(seed)
+    samples = [p.read_bytes() for p in FILES]
+    for i in range(count):
+        sample = rng.choice(samples)
+        kind = i % 4
+        if kind == 0:
+            yield sample[: rng.randrange(len(sample) + 1)]
+        elif kind == 1:
+            yield bytes(rng.randrange(256) for _ in range(rng.randrange(600)))
+        elif kind == 2:
+            data = bytearray(sample)
+            for _ in range(rng.randrange(1, 40)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            yield bytes(data)
+        else:
+            other = rng.choice(samples)
+            yield sample[: rng.randrange(len(sample) + 1)] + other[rng.randrange(len(other) + 1):]
+
+
+def test_four_hundred_mangled_mails_never_raise():
+    for raw in _mutations(seed=20260105, count=400):
+        parsed = parse_email(raw)
+        assert parsed.size == len(raw)
+        assert parsed.message_id
+        assert "\x00" not in parsed.body_text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00" * 50,
+        b"\r\n\r\n\r\n",
+        b":::\n: :\n\n",
+        b"Content-Type: multipart/mixed\n\nno boundary at all",
+        b"Content-Type: multipart/mixed; boundary=x\n\n--x\n--x\n--x--",
+        b"Content-Type: message/rfc822\n\n",
+        b"Subject: =?utf-8?B?!!!?= =?nonsense?Q?=ZZ?=\nFrom: <<<>>>\nDate: yesterday\n\nx",
+        b"Content-Type: text/plain; charset=\"rot13\"\n\nabc",
+        b"Content-Type: text/plain; charset=utf-\xff\n\n\xff\xfe",
+        b"Content-Transfer-Encoding: base64\n\n====!!!!",
+        b"Content-Disposition: attachment; filename*=bogus''%FF%00..%2F..%2Fx\n\nx",
+    ],
+)
+def test_pathological_inputs_never_raise(raw):
+    parsed = parse_email(raw)
+    assert parsed.size == len(raw)
+
+
+def test_mime_nested_thousands_of_levels_deep_still_parses():
+    raw = b"Content-Type: multipart/mixed; boundary=0\n\n" + b"".join(
+        b"--%d\nContent-Type: multipart/mixed; boundary=%d\n\n" % (i, i + 1) for i in range(3000)
+    )
+    parsed = parse_email(raw)
+    assert parsed.size == len(raw)
+    assert parsed.charset_problems  # the fallback is reported, not silent

@@ -1,0 +1,67 @@
+"""Applying ticket events to the read model, and the summary figures read from it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from services.reports.models import TicketFact
+
+OPEN_STATUSES = ("new", "open", "in_progress", "pending", "on_hold")
+
+
+def ticket_created(session: Session, event: dict) -> None:
+    session.execute(insert(TicketFact).values(
+        ticket_number=event["ticket_number"], department_id=event["department_id"],
+        priority=event["priority"], channel=event["channel"], status=event["status"],
+        created_at=datetime.fromisoformat(event["created_at"])).on_conflict_do_nothing())
+
+
+def reply_posted(session: Session, event: dict) -> None:
+    """The first reply of a ticket (as tickets decided it) fixes its first-response time.
+
+    Events are handled concurrently, so a later reply may be seen first: trust the
+    event's ``first_response`` flag, not arrival order.
+    """
+    if not event.get("first_response"):
+        return
+    fact = _fact(session, event)
+    fact.first_response_at = datetime.fromisoformat(event["created_at"])
+    fact.first_response_seconds = int((fact.first_response_at - fact.created_at).total_seconds())
+
+
+def status_changed(session: Session, event: dict) -> None:
+    fact = _fact(session, event)
+    fact.status = event["new_status"]
+    if fact.status == "resolved":
+        fact.resolved_at = datetime.fromisoformat(event["changed_at"])
+
+
+def _fact(session: Session, event: dict) -> TicketFact:
+    fact = session.get(TicketFact, event["ticket_number"])
+    if fact is None:
+        # Handled before its ticket_created (events run concurrently): fail so
+        # that the event is retried once the ticket is known.
+        raise LookupError(f"ticket {event['ticket_number']} is not known to reports yet")
+    return fact
+
+
+def summary(session: Session, department_ids: list[int] | None) -> dict:
+    """Totals and averages over the tickets of the given departments (None: all)."""
+    query = select(
+        func.count(),
+        func.count().filter(TicketFact.status.in_(OPEN_STATUSES)),
+        func.count(TicketFact.first_response_seconds),
+        func.avg(TicketFact.first_response_seconds),
+        func.avg(case((TicketFact.resolved_at.isnot(None),
+                       func.extract("epoch", TicketFact.resolved_at - TicketFact.created_at)))))
+    if department_ids is not None:
+        query = query.where(TicketFact.department_id.in_(department_ids))
+    total, open_, responded, avg_first, avg_resolution = session.execute(query).one()
+    return {
+        "total_tickets": total, "open_tickets": open_, "responded_tickets": responded,
+        "avg_first_response_seconds": round(float(avg_first), 1) if avg_first is not None else None,
+        "avg_resolution_seconds": round(float(avg_resolution), 1) if avg_resolution is not None else None,
+    }

@@ -1,0 +1,72 @@
+"""The reports read model over the real bus: built from ticket events, each applied once."""
+from __future__ import annotations
+
+import time
+
+from nameko.standalone.events import event_dispatcher
+
+from services.reports.service import ReportsService
+from services.shared.events import new_event
+
+
+def wait_until(check, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return check()
+
+
+def created_event(number: str) -> dict:
+    return new_event("ticket_created", {
+        "ticket_number": number, "department_id": 1, "priority": 3, "channel": "email",
+        "status": "new", "created_at": "2026-11-20T09:00:00+00:00"})
+
+
+def test_a_redelivered_event_is_counted_once(start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    event = created_event("2026-000001")
+    dispatch("tickets", "ticket_created", event)
+    dispatch("tickets", "ticket_created", event)  # the same event again, as after a relay crash
+    dispatch("tickets", "ticket_created", created_event("2026-000002"))
+    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 2)
+    time.sleep(0.5)
+    assert rpc.reports.summary()["total_tickets"] == 2
+
+
+def test_first_response_time_comes_from_the_first_reply(start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created_event("2026-000003"))
+    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 1)
+    for minutes in (30, 90):  # only the first reply is the first response
+        dispatch("tickets", "reply_posted", new_event("reply_posted", {
+            "ticket_number": "2026-000003", "first_response": minutes == 30,
+            "created_at": f"2026-11-20T{9 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00"}))
+    assert wait_until(lambda: rpc.reports.summary()["responded_tickets"] == 1)
+    time.sleep(0.5)
+    assert rpc.reports.summary()["avg_first_response_seconds"] == 1800.0
+
+
+def test_a_handler_that_fails_parks_the_event_for_an_operator(start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    broken = new_event("ticket_created", {"ticket_number": "2026-000004"})  # no department, no dates
+    event_dispatcher(rabbit_config)("tickets", "ticket_created", broken)
+    assert wait_until(lambda: rpc.reports.list_parked_events())
+    [parked] = rpc.reports.list_parked_events()
+    assert parked["event_id"] == broken["event_id"] and parked["status"] == "retrying"
+    assert "KeyError" in parked["error"]
+    assert rpc.reports.summary()["total_tickets"] == 0
+
+
+def test_a_reply_seen_before_its_ticket_is_counted_once_the_ticket_arrives(
+        start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "reply_posted", new_event("reply_posted", {
+        "ticket_number": "2026-000005", "first_response": True, "created_at": "2026-11-20T09:10:00+00:00"}))
+    assert wait_until(lambda: rpc.reports.list_parked_events())
+    dispatch("tickets", "ticket_created", created_event("2026-000005"))
+    assert wait_until(lambda: rpc.reports.summary()["responded_tickets"] == 1, timeout=20)
+    assert rpc.reports.summary()["avg_first_response_seconds"] == 600.0
+    assert [p["status"] for p in rpc.reports.list_parked_events()] == ["done"]

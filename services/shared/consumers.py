@@ -1,0 +1,164 @@
+"""Reliable event consumption: idempotent on ``event_id``, failures retried then parked.
+
+nameko's event handlers ack even when they fail, which would lose the event.
+:func:`consumes` wraps a handler so that a failure is written to the service's
+``parked_events`` table instead; :meth:`EventInbox.retry_due` (driven by a
+timer in each service) retries with backoff and, after ``MAX_ATTEMPTS``,
+leaves the event parked for an operator to inspect and replay.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from datetime import timedelta
+
+from nameko.events import event_handler
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint,
+                        Table, Text, Uuid, insert, select, update)
+from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.shared.database import make_engine
+from services.shared.events import utcnow
+from services.shared.metrics import EVENTS_HANDLED
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(seconds=5)
+
+
+def processed_events_table(metadata: MetaData) -> Table:
+    """Which handler has already applied which event."""
+    return Table(
+        "processed_events", metadata,
+        Column("event_id", Uuid, nullable=False),
+        Column("handler", Text, nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("event_id", "handler"),
+    )
+
+
+def parked_events_table(metadata: MetaData) -> Table:
+    """Events whose handler failed: retrying, parked for an operator, or replayed."""
+    return Table(
+        "parked_events", metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("handler", Text, nullable=False),
+        Column("event_type", Text, nullable=False),
+        Column("event_id", Text, nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("status", Text, nullable=False),  # retrying | parked | done
+        Column("next_attempt_at", DateTime(timezone=True)),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def first_time(session: Session, processed: Table, event: dict, handler: str) -> bool:
+    """Claim an event for a handler in the caller's transaction; False if already applied."""
+    claimed = session.execute(
+        pg_insert(processed).values(event_id=event["event_id"], handler=handler, processed_at=utcnow())
+        .on_conflict_do_nothing().returning(processed.c.event_id)).first()
+    return claimed is not None
+
+
+class EventInbox(DependencyProvider):
+    """Parks failed events and retries them; injected as ``self.inbox``."""
+
+    def __init__(self, parked: Table):
+        self.parked = parked
+
+    def setup(self):
+        self.engine = make_engine(pool_size=2)
+        self.sessions = sessionmaker(self.engine)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def park(self, handler: str, event: dict, error: BaseException, *, attempts: int = 1) -> None:
+        """Record a failed event so that it is retried, not lost."""
+        now = utcnow()
+        with self.sessions() as session, session.begin():
+            session.execute(insert(self.parked).values(
+                handler=handler, event_type=event.get("event_type", ""), event_id=str(event.get("event_id")),
+                payload=event, error=_describe(error), attempts=attempts, status="retrying",
+                next_attempt_at=now + FIRST_RETRY, created_at=now, updated_at=now))
+
+    def retry_due(self, service) -> int:
+        """Re-run every parked event whose retry time has come; returns how many ran."""
+        with self.sessions() as session:
+            due = session.execute(select(self.parked).where(
+                self.parked.c.status == "retrying", self.parked.c.next_attempt_at <= utcnow())
+                .order_by(self.parked.c.id).limit(100)).all()
+        for row in due:
+            self._run_again(service, row)
+        return len(due)
+
+    def replay(self, service, parked_id: int) -> str:
+        """Operator replay of one parked event; returns its new status."""
+        with self.sessions() as session:
+            row = session.execute(select(self.parked).where(self.parked.c.id == parked_id)).first()
+        if row is None:
+            raise LookupError(f"no parked event {parked_id}")
+        return self._run_again(service, row)
+
+    def list(self, status: str | None = None) -> list[dict]:
+        """Parked events for operators, newest first."""
+        query = select(self.parked).order_by(self.parked.c.id.desc()).limit(200)
+        if status:
+            query = query.where(self.parked.c.status == status)
+        with self.sessions() as session:
+            return [_as_dict(row) for row in session.execute(query).mappings()]
+
+    def _run_again(self, service, row) -> str:
+        handler = getattr(type(service), row.handler).__wrapped__
+        try:
+            handler(service, row.payload)
+            status, error, next_at = "done", row.error, None
+        except Exception as exc:
+            attempts = row.attempts + 1
+            status = "parked" if attempts >= MAX_ATTEMPTS else "retrying"
+            error, next_at = _describe(exc), utcnow() + FIRST_RETRY * (4 ** row.attempts)
+            log.warning("event %s for %s failed again (%s)", row.event_id, row.handler, status)
+        with self.sessions() as session, session.begin():
+            session.execute(update(self.parked).where(self.parked.c.id == row.id).values(
+                status=status, error=error, next_attempt_at=next_at, updated_at=utcnow(),
+                attempts=row.attempts + (status != "done")))
+        return status
+
+
+def consumes(source_service: str, event_type: str):
+    """Declare an event handler whose failures are parked and retried instead of lost."""
+    def decorate(method):
+        @functools.wraps(method)
+        def entrypoint(self, event):
+            try:
+                method(self, event)
+            except Exception as exc:
+                log.exception("handler %s failed on event %s; parked for retry",
+                              method.__name__, event.get("event_id"))
+                self.inbox.park(method.__name__, event, exc)
+                EVENTS_HANDLED.labels(type(self).name, method.__name__, "parked").inc()
+            else:
+                EVENTS_HANDLED.labels(type(self).name, method.__name__, "ok").inc()
+        return event_handler(source_service, event_type)(entrypoint)
+    return decorate
+
+
+def _describe(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(error), error)).strip()[:2000]
+
+
+def _as_dict(row) -> dict:
+    data = dict(row)
+    for key in ("created_at", "updated_at", "next_attempt_at"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return data

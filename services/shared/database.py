@@ -1,0 +1,81 @@
+"""PostgreSQL access for nameko workers: one engine per process, one session per worker.
+
+nameko-sqlalchemy pins SQLAlchemy < 2, so this is our own small provider. The
+engine's pool is at least as large as the worker pool so that workers never
+queue for a connection, and psycopg is told (in ``services.shared``) to wait
+with select() so that a slow query yields to the other green threads.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.shared.config import load_settings
+
+
+def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
+    """An engine with a pool sized for ``pool_size`` concurrent users."""
+    return create_engine(
+        url or load_settings().database_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class UnitOfWork:
+    """A worker's handle on the database: ``with db.transaction() as session``."""
+
+    def __init__(self, factory: sessionmaker):
+        self._factory = factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The worker's session, opened on first use."""
+        if self._session is None:
+            self._session = self._factory()
+        return self._session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Commit what the block did, or roll all of it back if it raised."""
+        session = self.session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class Database(DependencyProvider):
+    """Injects a :class:`UnitOfWork` into every worker and closes it afterwards."""
+
+    def setup(self):
+        max_workers = self.container.config.get("max_workers", 10)
+        self.engine = make_engine(pool_size=max_workers + 2)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        unit = UnitOfWork(self.sessions)
+        worker_ctx.data.setdefault("_destek_units", []).append(unit)
+        return unit
+
+    def worker_teardown(self, worker_ctx):
+        for unit in worker_ctx.data.pop("_destek_units", []):
+            unit.close()

@@ -1,0 +1,171 @@
+"""Transactional outbox: what a service commits reaches the bus, even if it dies right after.
+
+A service writes its events into its own ``outbox`` table in the same
+transaction as the change they describe. :class:`OutboxRelay` publishes
+pending rows in batches inside one AMQP transaction (one broker round trip per
+batch, not per event) and only then marks them published. A crash between
+the two republishes the batch; consumers are idempotent on ``event_id``.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import eventlet
+from kombu import Connection, Exchange, Producer
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (BigInteger, Column, DateTime, Index, MetaData, Table, Text, Uuid,
+                        delete, insert, select, text, update)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.shared.database import make_engine
+from services.shared.events import event_exchange_name, new_event, utcnow
+from services.shared.metrics import EVENTS_PUBLISHED
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+IDLE_POLL_SECONDS = 0.05
+KEEP_PUBLISHED_SECONDS = 24 * 3600
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox table, in the schema of the metadata it is added to."""
+    return Table(
+        "outbox", metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("event_type", Text, nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+def record_event(session: Session, outbox: Table, event_type: str, payload: dict) -> dict:
+    """Add an event to the outbox in the caller's transaction; returns the envelope."""
+    event = new_event(event_type, payload)
+    session.execute(insert(outbox).values(
+        event_id=event["event_id"], event_type=event_type, payload=event, created_at=utcnow()))
+    return event
+
+
+def record_events(session: Session, outbox: Table, events: list[tuple[str, dict]]) -> list[dict]:
+    """Add many events in one statement (bulk ingest writes hundreds per transaction)."""
+    envelopes = [new_event(event_type, payload) for event_type, payload in events]
+    if envelopes:
+        now = utcnow()
+        session.execute(insert(outbox), [
+            {"event_id": e["event_id"], "event_type": e["event_type"], "payload": e, "created_at": now}
+            for e in envelopes])
+    return envelopes
+
+
+class OutboxPublisher:
+    """Publishes outbox rows of one service; usable inside or outside nameko."""
+
+    def __init__(self, *, service_name: str, outbox: Table, amqp_uri: str, sessions: sessionmaker):
+        self.service_name = service_name
+        self.outbox = outbox
+        self.amqp_uri = amqp_uri
+        self.sessions = sessions
+        self.exchange = Exchange(event_exchange_name(service_name), type="topic", durable=True)
+        self._connection: Connection | None = None
+
+    def publish_pending(self) -> int:
+        """Publish one batch of pending events; returns how many were published."""
+        with self.sessions() as session, session.begin():
+            rows = session.execute(
+                select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.payload)
+                .where(self.outbox.c.published_at.is_(None))
+                .order_by(self.outbox.c.id).limit(BATCH_SIZE)
+                .with_for_update(skip_locked=True)).all()
+            if not rows:
+                return 0
+            self._send(rows)
+            session.execute(update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows]))
+                            .values(published_at=utcnow()))
+        EVENTS_PUBLISHED.labels(self.service_name).inc(len(rows))
+        return len(rows)
+
+    def _send(self, rows) -> None:
+        channel = self._channel()
+        try:
+            producer = Producer(channel, exchange=self.exchange, serializer="json")
+            for row in rows:
+                producer.publish(row.payload, routing_key=row.event_type, delivery_mode=2,
+                                 headers={"destek.event_id": row.payload["event_id"]})
+            channel.tx_commit()  # the broker has every message of the batch, or none
+        except Exception:
+            self.close()
+            raise
+
+    def _channel(self):
+        if self._connection is None:
+            self._connection = Connection(self.amqp_uri)
+            self._tx_channel = self._connection.channel()
+            self.exchange(self._tx_channel).declare()
+            self._tx_channel.tx_select()
+        return self._tx_channel
+
+    def delete_old(self) -> None:
+        """Forget events published more than a day ago."""
+        cutoff = utcnow() - timedelta(seconds=KEEP_PUBLISHED_SECONDS)
+        with self.sessions() as session, session.begin():
+            session.execute(delete(self.outbox).where(self.outbox.c.published_at < cutoff))
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            finally:
+                self._connection = None
+
+
+class OutboxRelay(DependencyProvider):
+    """Runs an :class:`OutboxPublisher` loop in the background of a nameko service."""
+
+    def __init__(self, outbox: Table):
+        self.outbox = outbox
+
+    def setup(self):
+        self.engine = make_engine(pool_size=2)
+        self.publisher = OutboxPublisher(
+            service_name=self.container.service_name, outbox=self.outbox,
+            amqp_uri=self.container.config["AMQP_URI"], sessions=sessionmaker(self.engine))
+        self._running = False
+
+    def start(self):
+        self._running = True
+        self._thread = self.container.spawn_managed_thread(self._run)
+
+    def stop(self):
+        self._running = False
+        self._thread.wait()
+        self.publisher.close()
+        self.engine.dispose()
+
+    def kill(self):
+        self._running = False
+        self.publisher.close()
+
+    def _run(self):
+        last_cleanup = time.monotonic()
+        while self._running:
+            try:
+                published = self.publisher.publish_pending()
+            except Exception:
+                log.exception("outbox relay of %s failed; retrying", self.container.service_name)
+                eventlet.sleep(1)
+                continue
+            if time.monotonic() - last_cleanup > 3600:
+                self.publisher.delete_old()
+                last_cleanup = time.monotonic()
+            if published < BATCH_SIZE:
+                eventlet.sleep(IDLE_POLL_SECONDS)
+
+    def get_dependency(self, worker_ctx):
+        return None

@@ -1,0 +1,43 @@
+"""The sla service's own tables (schema ``sla``): one clock per ticket and kind."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData, SmallInteger, Text, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.shared.consumers import parked_events_table, processed_events_table
+from services.shared.outbox import outbox_table
+
+metadata = MetaData(schema="sla")
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)
+parked_events = parked_events_table(metadata)
+
+
+class SlaClock(Base):
+    """A running, paused or stopped deadline of one ticket (first response or resolution)."""
+    __tablename__ = "clocks"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_number: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)  # first_response | resolution
+    priority: Mapped[int] = mapped_column(SmallInteger)
+    calendar: Mapped[str] = mapped_column(Text)
+    target_seconds: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("ticket_number", "kind"),
+        Index("ix_clocks_running_due", "due_at",
+              postgresql_where=text("stopped_at IS NULL AND paused_since IS NULL AND breached_at IS NULL")),
+    )

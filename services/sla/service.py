@@ -1,0 +1,67 @@
+"""The sla service: per-ticket clocks in business hours, breaches published as events."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.shared.consumers import EventInbox, consumes, first_time
+from services.shared.database import Database
+from services.shared.events import utcnow
+from services.shared.outbox import OutboxRelay, record_event
+from services.shared.service_base import ServiceBase
+from services.sla import clocks
+from services.sla.models import outbox, parked_events, processed_events
+
+
+class SlaService(ServiceBase):
+    name = "sla"
+
+    db = Database()
+    inbox = EventInbox(parked_events)
+    relay = OutboxRelay(outbox)
+
+    @consumes("tickets", "ticket_created")
+    def handle_ticket_created(self, event):
+        """Start the first-response and resolution clocks."""
+        with self.db.transaction() as session:
+            if first_time(session, processed_events, event, "handle_ticket_created"):
+                clocks.start_clocks(session, ticket_number=event["ticket_number"], priority=event["priority"],
+                                    started_at=datetime.fromisoformat(event["created_at"]))
+
+    @consumes("tickets", "reply_posted")
+    def handle_reply_posted(self, event):
+        """The first reply stops the first-response clock."""
+        with self.db.transaction() as session:
+            if first_time(session, processed_events, event, "handle_reply_posted"):
+                clocks.stop(session, event["ticket_number"], "first_response",
+                            datetime.fromisoformat(event["created_at"]))
+
+    @consumes("tickets", "ticket_status_changed")
+    def handle_ticket_status_changed(self, event):
+        """Pending pauses the clocks; resolved stops the resolution clock."""
+        with self.db.transaction() as session:
+            if first_time(session, processed_events, event, "handle_ticket_status_changed"):
+                clocks.status_changed(session, event["ticket_number"], event["new_status"],
+                                      datetime.fromisoformat(event["changed_at"]))
+
+    @timer(interval=10)
+    def detect_breaches(self):
+        """Mark clocks that ran past their deadline and publish ``sla_breached``."""
+        now = utcnow()
+        with self.db.transaction() as session:
+            for clock in clocks.overdue_clocks(session, now):
+                clock.breached_at = now
+                record_event(session, outbox, "sla_breached", {
+                    "ticket_number": clock.ticket_number, "kind": clock.kind,
+                    "due_at": clock.due_at.isoformat(), "priority": clock.priority})
+
+    @rpc
+    def get_ticket_sla(self, ticket_number):
+        """``{"ticket_number", "clocks": [{"kind", "state", "due_at", "remaining_seconds", ...}]}``."""
+        with self.db.transaction() as session:
+            return clocks.ticket_sla(session, ticket_number, utcnow())
+
+
+SERVICE = SlaService

@@ -1,0 +1,57 @@
+"""Who may see and do what with tickets. Enforced here, in the tickets service.
+
+Roles are per department: an agent sees the open-ticket lists of their
+departments but opens and answers only tickets assigned to them; a manager
+sees, assigns and transfers every ticket of their departments; an owner can
+do everything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from services.shared.errors import Forbidden, NotFound, Unauthenticated
+from services.tickets import repository as repo
+from services.tickets.models import Ticket, User
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int
+    is_owner: bool
+    departments: dict[int, str]  # department id → "agent" | "manager"
+
+    def role_in(self, department_id: int) -> str | None:
+        return "owner" if self.is_owner else self.departments.get(department_id)
+
+    def listable_department_ids(self) -> list[int] | None:
+        """Departments whose ticket lists this viewer sees; None means all."""
+        return None if self.is_owner else sorted(self.departments)
+
+    def is_manager(self) -> bool:
+        return self.is_owner or "manager" in self.departments.values()
+
+
+def load_viewer(session: Session, user_id: int) -> Viewer:
+    """The acting user with their department roles; refuses unknown or disabled users."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("the user of this session no longer exists or is disabled")
+    return Viewer(user_id=user.id, is_owner=user.is_owner, departments=repo.memberships_of(session, user.id))
+
+
+def check_can_open(viewer: Viewer, ticket: Ticket) -> None:
+    """Opening a ticket (and answering it): owners, its department's managers, its assigned agent."""
+    role = viewer.role_in(ticket.department_id)
+    if role is None:
+        raise NotFound(f"ticket {ticket.number} does not exist or is not in your departments", "number")
+    if role == "agent" and ticket.assignee_id != viewer.user_id:
+        raise Forbidden(f"ticket {ticket.number} is assigned to someone else; ask a manager to assign it",
+                        "number")
+
+
+def check_is_manager_of(viewer: Viewer, department_id: int) -> None:
+    """Assigning and transferring: owners and the department's managers."""
+    if viewer.role_in(department_id) not in ("owner", "manager"):
+        raise Forbidden("only a manager of the ticket's department may do this", "department")

@@ -1,0 +1,7 @@
+"""Alembic environment of the tickets service: its own schema and version table."""
+from alembic import context
+
+from services.shared.migrate import run_migrations_online
+from services.tickets.models import metadata
+
+run_migrations_online(context.config, metadata)

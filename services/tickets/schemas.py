@@ -1,0 +1,70 @@
+"""Wire payloads of the tickets service: RPC answers and event bodies (plain dicts)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.tickets.models import Customer, Department, Message, Ticket, User
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def customer_dict(customer: Customer) -> dict:
+    return {"id": customer.id, "name": customer.name, "email": customer.email, "phone": customer.phone}
+
+
+def department_dict(department: Department) -> dict:
+    return {"id": department.id, "name": department.name, "email": department.email}
+
+
+def user_dict(user: User, memberships: dict[int, str]) -> dict:
+    """A user as the gateway sees it: ``{"id", "email", "name", "is_owner", "departments": {id: role}}``."""
+    return {"id": user.id, "email": user.email, "name": user.name, "is_owner": user.is_owner,
+            "departments": {str(k): v for k, v in memberships.items()}}
+
+
+def ticket_summary(ticket: Ticket, department: Department, customer: Customer) -> dict:
+    """A row of a ticket list."""
+    return {
+        "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
+        "priority": ticket.priority, "channel": ticket.channel,
+        "department": department_dict(department), "customer": customer_dict(customer),
+        "assignee_id": ticket.assignee_id,
+        "created_at": iso(ticket.created_at), "updated_at": iso(ticket.updated_at),
+    }
+
+
+def message_dict(message: Message) -> dict:
+    return {
+        "id": message.id, "direction": message.direction, "channel": message.channel,
+        "message_id": message.rfc_message_id, "subject": message.subject,
+        "from_name": message.from_name, "from_email": message.from_email, "to": message.to_emails,
+        "body_text": message.body_text, "body_html": message.body_html, "reply_text": message.reply_text,
+        "is_auto_submitted": message.is_auto_submitted, "author_user_id": message.author_user_id,
+        "delivery_status": message.delivery_status, "delivery_error": message.delivery_error,
+        "created_at": iso(message.created_at),
+    }
+
+
+def ticket_detail(ticket: Ticket, department: Department, customer: Customer,
+                  messages: list[Message]) -> dict:
+    """A ticket with its thread, oldest message first."""
+    detail = ticket_summary(ticket, department, customer)
+    detail.update({
+        "description": ticket.description,
+        "first_response_at": iso(ticket.first_response_at),
+        "resolved_at": iso(ticket.resolved_at), "closed_at": iso(ticket.closed_at),
+        "messages": [message_dict(m) for m in messages],
+    })
+    return detail
+
+
+def ticket_created_event(ticket: Ticket, department: Department, customer: Customer) -> dict:
+    return {
+        "ticket_number": ticket.number, "subject": ticket.subject, "priority": ticket.priority,
+        "status": ticket.status, "channel": ticket.channel, "department_id": department.id,
+        "department_email": department.email, "customer_email": customer.email,
+        "customer_name": customer.name, "is_auto_submitted": ticket.is_auto_submitted,
+        "send_acknowledgement": department.send_acknowledgement, "created_at": iso(ticket.created_at),
+    }

@@ -1,0 +1,85 @@
+"""The tickets service over the real bus and database: inbound messages become tickets."""
+from __future__ import annotations
+
+import re
+
+import eventlet
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.tickets.service import TicketsService
+
+
+def inbound(message_id: str, **fields) -> dict:
+    message = {"channel": "email", "recipients": ["destek@example.com"], "message_id": message_id,
+               "in_reply_to": [], "references": [], "subject": "Fatura sorusu", "from_name": "Ali Veli",
+               "from_email": "ali@example.org", "to": ["destek@example.com"], "body_text": "Merhaba",
+               "body_html": None, "reply_text": "Merhaba", "is_auto_submitted": False,
+               "tracking_number": None}
+    message.update(fields)
+    return message
+
+
+@pytest.fixture
+def tickets(start_service, demo_org, rpc):
+    start_service(TicketsService)
+    return rpc.tickets
+
+
+def test_a_new_mail_opens_a_numbered_ticket_in_the_addressed_department(tickets):
+    [result] = tickets.receive_messages([inbound("a1@example.org", recipients=["satis@example.com"])])
+    assert result["status"] == "created" and re.fullmatch(r"\d{4}-\d{6}", result["ticket_number"])
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    ticket = tickets.get_ticket(owner["id"], result["ticket_number"])
+    assert ticket["department"]["name"] == "Satış"
+    assert ticket["customer"]["email"] == "ali@example.org" and ticket["customer"]["name"] == "Ali Veli"
+
+
+def test_mail_for_an_unknown_address_goes_to_the_default_department(tickets):
+    [result] = tickets.receive_messages([inbound("a2@example.org", recipients=["nobody@elsewhere.com"])])
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    assert tickets.get_ticket(owner["id"], result["ticket_number"])["department"]["name"] == "Destek"
+
+
+def test_the_same_mail_twice_is_one_message(tickets):
+    first, second = tickets.receive_messages([inbound("dup@example.org"), inbound("dup@example.org")])
+    [third] = tickets.receive_messages([inbound("dup@example.org")])
+    assert first["status"] == "created"
+    assert second == third == {**first, "status": "duplicate"}
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    assert tickets.list_tickets(owner["id"])["total"] == 1
+    assert len(tickets.get_ticket(owner["id"], first["ticket_number"])["messages"]) == 1
+
+
+def test_a_reply_that_arrives_before_its_original_joins_the_same_ticket(tickets):
+    [reply] = tickets.receive_messages([inbound("late-2@example.org", in_reply_to=["early-1@example.org"],
+                                                references=["early-1@example.org"])])
+    [original] = tickets.receive_messages([inbound("early-1@example.org")])
+    assert original == {"status": "appended", "ticket_number": reply["ticket_number"],
+                        "message_id": "early-1@example.org"}
+
+
+def test_a_reply_in_the_same_batch_joins_the_ticket_its_original_opened(tickets):
+    first, second = tickets.receive_messages([
+        inbound("b1@example.org"), inbound("b2@example.org", in_reply_to=["b1@example.org"])])
+    assert second["status"] == "appended" and second["ticket_number"] == first["ticket_number"]
+
+
+def test_ticket_numbers_are_unique_across_concurrent_batches(tickets, rabbit_config):
+    def send(batch):
+        with ClusterRpcProxy(rabbit_config, timeout=30) as own_client:  # one client per caller
+            return own_client.tickets.receive_messages(batch)
+    batches = [[inbound(f"c{b}-{i}@example.org", from_email=f"c{b}-{i}@example.org") for i in range(10)]
+               for b in range(8)]
+    numbers = [r["ticket_number"] for results in eventlet.GreenPool(8).imap(send, batches) for r in results]
+    assert len(numbers) == 80 and len(set(numbers)) == 80
+
+
+def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(tickets):
+    from services.shared.errors import AccountLocked, Unauthenticated
+    for _ in range(5):
+        with pytest.raises(Unauthenticated) as refused:
+            tickets.authenticate("agent@example.com", "wrong")
+        assert refused.value.field == "password"
+    with pytest.raises(AccountLocked, match="try again after"):
+        tickets.authenticate("agent@example.com", "destek-demo")
