@@ -15,7 +15,6 @@ from services.shared.outbox import record_event
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-FIRST_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(minutes=30)
 
 
@@ -51,7 +50,7 @@ def attempt(session: Session, delivery_id: int, settings: mail.SmtpSettings) -> 
     try:
         mail.send(settings, delivery.raw, delivery.from_email, delivery.to_email)
     except mail.TemporaryFailure as exc:
-        _temporary(session, delivery, str(exc))
+        _temporary(session, delivery, str(exc), timedelta(seconds=settings.first_retry_seconds))
     except mail.PermanentFailure as exc:
         _failed(session, delivery, str(exc))
     else:
@@ -60,11 +59,11 @@ def attempt(session: Session, delivery_id: int, settings: mail.SmtpSettings) -> 
     return delivery.status
 
 
-def _temporary(session: Session, delivery: Delivery, error: str) -> None:
+def _temporary(session: Session, delivery: Delivery, error: str, first_backoff: timedelta) -> None:
     if delivery.attempts >= MAX_ATTEMPTS:
         _failed(session, delivery, f"gave up after {delivery.attempts} attempts: {error}")
         return
-    backoff = min(FIRST_BACKOFF * (2 ** (delivery.attempts - 1)), MAX_BACKOFF)
+    backoff = min(first_backoff * (2 ** (delivery.attempts - 1)), MAX_BACKOFF)
     delivery.last_error, delivery.next_attempt_at = error, utcnow() + backoff
     log.warning("delivery %s to %s failed (%s); retrying in %s", delivery.id, delivery.to_email, error, backoff)
 

@@ -18,15 +18,17 @@ class SmtpSettings:
     username: str
     password: str
     security: str  # none | starttls | tls
+    first_retry_seconds: int = 10
 
     @classmethod
     def from_env(cls) -> "SmtpSettings":
-        """``SMTP_HOST``/``SMTP_PORT``/``SMTP_USERNAME``/``SMTP_PASSWORD``/``SMTP_SECURITY``."""
+        """``SMTP_HOST``/``_PORT``/``_USERNAME``/``_PASSWORD``/``_SECURITY``/``_FIRST_RETRY_SECONDS``."""
         security = env("SMTP_SECURITY", "none").lower()
         if security not in ("none", "starttls", "tls"):
             raise SystemExit(f"SMTP_SECURITY must be none, starttls or tls, got {security!r}")
         return cls(host=env("SMTP_HOST", "127.0.0.1"), port=env_int("SMTP_PORT", 1025),
-                   username=env("SMTP_USERNAME"), password=env("SMTP_PASSWORD"), security=security)
+                   username=env("SMTP_USERNAME"), password=env("SMTP_PASSWORD"), security=security,
+                   first_retry_seconds=env_int("SMTP_FIRST_RETRY_SECONDS", 10))
 
 
 class TemporaryFailure(Exception):

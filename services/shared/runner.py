@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import sys
 
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.14 needs it
+
 import eventlet
 
 eventlet.monkey_patch()  # before anything else touches sockets or threads

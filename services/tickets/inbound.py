@@ -108,7 +108,7 @@ def _receive_one(session, message, departments, fallback, numbers, now, events) 
     customer = _find_or_create_customer(session, sender, message.get("from_name", ""), now)
     if decision.action == "append":
         ticket = repo.ticket_by_number(session, decision.ticket_number)
-        _update_status_on_customer_message(session, ticket, now, events)
+        _update_status_on_customer_message(session, ticket, decision.reopen, now, events)
         status = "appended"
     else:
         linked = repo.ticket_by_number(session, decision.linked_to) if decision.linked_to else None
@@ -154,8 +154,8 @@ def _find_or_create_customer(session, email: str, name: str, now: datetime) -> C
     return customer
 
 
-def _update_status_on_customer_message(session, ticket: Ticket, now: datetime, events) -> None:
-    new_status = status_after_customer_message(ticket.status)
+def _update_status_on_customer_message(session, ticket: Ticket, reopen: bool, now: datetime, events) -> None:
+    new_status = "open" if reopen else status_after_customer_message(ticket.status)
     if new_status != ticket.status:
         record_change(session, ticket, "customer", "status", ticket.status, new_status, now)
         events.append(("ticket_status_changed", {

@@ -71,11 +71,25 @@ def decode_bytes(data: bytes, declared: str | None, notes: list[str], where: str
 
 
 def _fallback(data: bytes) -> tuple[str, str]:
-    for codec in _FALLBACKS:
+    text = _try(data, "utf-8")
+    if text is not None:
+        return "utf-8", text
+    if _mostly_utf8(data):
+        # One broken sequence (a truncated mail) must not turn all of it into mojibake.
+        return "utf-8 with invalid bytes replaced", data.decode("utf-8", "replace")
+    for codec in _FALLBACKS[1:]:
         text = _try(data, codec)
         if text is not None:
             return codec, text
     return "latin-1", data.decode("latin-1")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Many valid multi-byte UTF-8 characters and only a few invalid bytes."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f" and ch != "\ufffd")
+    return good >= 2 and bad <= good  # windows-1254 Turkish yields almost no valid sequences
 
 
 def _second_guess(

@@ -13,8 +13,8 @@ from email.policy import compat32
 
 from .mail_charset import clean_text, decode_header_text, decode_raw_header
 from .mail_flags import auto_submitted_reason
-from .mail_parts import Attachment, Collected, SkippedAttachment, collect_parts, limit_attachments
 from .mail_html import html_to_text, sanitize_html
+from .mail_parts import Attachment, Collected, SkippedAttachment, collect_parts, limit_attachments
 from .mail_quotes import split_reply
 
 __all__ = [
@@ -24,29 +24,31 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ParsedMail:
-    message_id: str
+    """Everything the ingest service needs from one mail; strings are PostgreSQL-safe."""
+
+    message_id: str  # without <>; "derived-<sha256[:32]>@destek.invalid" when missing
     message_id_derived: bool
-    in_reply_to: list[str]
-    references: list[str]
-    subject: str
+    in_reply_to: list[str]  # message ids without <>
+    references: list[str]  # message ids without <>, in header order
+    subject: str  # RFC 2047 decoded, whitespace collapsed, "" if missing
     from_name: str
-    from_email: str
+    from_email: str  # lower-cased, "" if unparseable
     reply_to_email: str
     to: list[str]
     cc: list[str]
-    delivered_to: list[str]
-    date: datetime | None
-    body_text: str
-    body_html: str | None
-    reply_text: str
-    quoted_text: str
+    delivered_to: list[str]  # Delivered-To and X-Original-To
+    date: datetime | None  # timezone-aware (UTC when the header had no zone)
+    body_text: str  # from text/plain, else derived from the HTML
+    body_html: str | None  # sanitised; remote images moved to data-remote-src
+    reply_text: str  # body_text without the quoted history
+    quoted_text: str  # the quoted history, kept
     attachments: list[Attachment]
-    skipped_attachments: list[SkippedAttachment]
-    is_auto_submitted: bool
+    skipped_attachments: list[SkippedAttachment]  # over the size limit, never dropped silently
+    is_auto_submitted: bool  # auto-reply / bounce / bulk: never answer automatically
     auto_reason: str | None
-    tracking_number: str | None
-    charset_problems: list[str]
-    size: int
+    tracking_number: str | None  # "2026-001234" from "[#2026-001234]" in the subject
+    charset_problems: list[str]  # notes on charset fallbacks (and unparseable MIME)
+    size: int  # len(raw)
 
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
@@ -61,7 +63,7 @@ def extract_tracking_number(subject: str) -> str | None:
 
 
 def parse_email(raw: bytes, *, max_total_attachment_bytes: int = 25 * 1024 * 1024) -> ParsedMail:
-    """Never raises for any input bytes (even b"" or garbage): worst case a ParsedMail with what could be read."""
+    """Parse raw mail; never raises, even for b"" or garbage: worst case, what could be read."""
     raw = _safe(lambda: bytes(raw), b"")
     try:
         return _parse(raw, max_total_attachment_bytes)
@@ -93,7 +95,8 @@ def _parse(raw: bytes, max_total: int) -> ParsedMail:
         reply_to_email=next((a for _, a in _addresses(headers, ["Reply-To"], notes) if a), ""),
         to=_unique(a for _, a in _addresses(headers, ["To"], notes)),
         cc=_unique(a for _, a in _addresses(headers, ["Cc"], notes)),
-        delivered_to=_unique(a for _, a in _addresses(headers, ["Delivered-To", "X-Original-To"], notes)),
+        delivered_to=_unique(
+            a for _, a in _addresses(headers, ["Delivered-To", "X-Original-To"], notes)),
         date=_parse_date(headers.text("Date")),
         body_text=body_text,
         body_html=body_html,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from .mail_charset import clean_text, decode_bytes, decode_header_text, decode_raw_header
+from .mail_html import html_to_text
 
 _MAX_DEPTH = 30  # deeper nesting is an attack or a loop, not a real mail
 _BODY_TYPES = ("text/plain", "text/html")
@@ -14,19 +15,19 @@ _MAX_FILENAME = 200
 
 @dataclass(frozen=True)
 class Attachment:
-    filename: str
-    content_type: str
+    filename: str  # decoded, no path separators; "attachment-N.ext" fallback
+    content_type: str  # lower-case, e.g. "image/png"
     content: bytes
-    content_id: str | None
-    inline: bool
+    content_id: str | None  # without <>
+    inline: bool  # has a Content-ID and is not Content-Disposition: attachment
 
 
 @dataclass(frozen=True)
 class SkippedAttachment:
     filename: str
     content_type: str
-    size: int
-    reason: str
+    size: int  # bytes of the decoded content
+    reason: str  # e.g. "larger than the 25 MB limit"
 
 
 @dataclass
@@ -52,7 +53,9 @@ class Collected:
         self.attachments.append(Attachment(name, ctype, content, content_id, inline))
 
 
-def collect_parts(msg: Message, notes: list[str], depth: int = 0, found: Collected | None = None) -> Collected:
+def collect_parts(
+    msg: Message, notes: list[str], depth: int = 0, found: Collected | None = None
+) -> Collected:
     """Sort every leaf part of msg into body text, HTML or attachment."""
     found = found if found is not None else Collected()
     if depth > _MAX_DEPTH:
@@ -70,8 +73,6 @@ def collect_parts(msg: Message, notes: list[str], depth: int = 0, found: Collect
         else:
             # multipart without a usable boundary: the payload is all we have
             _add_leaf(msg, "text/plain" if ctype.startswith("multipart/") else ctype, notes, found)
-    except RecursionError:
-        raise
     except Exception as error:  # one broken part must not cost the others
         notes.append(f"a {ctype} part could not be read ({type(error).__name__})")
     return found
@@ -88,7 +89,8 @@ def _add_leaf(part: Message, ctype: str, notes: list[str], found: Collected) -> 
         return
     if ctype.startswith("text/") and disposition != "attachment":
         charset = _safe(part.get_content_charset, None)
-        found.inline_texts.append(decode_bytes(content, charset, notes, f"{ctype} part"))
+        text = decode_bytes(content, charset, notes, f"{ctype} part")
+        found.inline_texts.append(html_to_text(text) if ctype == "text/html" else text)
     content_id = _content_id(part)
     inline = content_id is not None and disposition != "attachment"
     found.add_attachment(filename, ctype, content, content_id, inline)
@@ -122,7 +124,8 @@ def limit_attachments(
         if total + size > max_total:
             reason = f"larger than the {limit_mb} limit" if size > max_total else (
                 f"would exceed the {limit_mb} total attachment limit")
-            skipped.append(SkippedAttachment(attachment.filename, attachment.content_type, size, reason))
+            skipped.append(SkippedAttachment(
+                attachment.filename, attachment.content_type, size, reason))
             continue
         kept.append(attachment)
         total += size

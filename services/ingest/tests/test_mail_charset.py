@@ -86,3 +86,10 @@ def test_raw_8bit_header_bytes_decode_as_utf8_then_windows_1254():
 
 def test_clean_text_removes_nul_and_lone_surrogates():
     assert clean_text("a\x00b\udcffc") == "ab?c"
+
+
+def test_utf8_with_one_broken_byte_is_not_turned_into_mojibake():
+    notes = []
+    data = "Sipariş iptal edildi, ücret iadesi ne zaman?".encode("utf-8") + b"\xc5"
+    assert decode_bytes(data, "utf-8", notes, "body") == "Sipariş iptal edildi, ücret iadesi ne zaman?\ufffd"
+    assert notes == ["body: bytes are not valid utf-8; decoded as utf-8 with invalid bytes replaced"]

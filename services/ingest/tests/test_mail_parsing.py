@@ -293,3 +293,28 @@ def test_tracking_number_is_read_from_the_bracket_tag_only():
     assert extract_tracking_number("2026-001234 without brackets") is None
     assert extract_tracking_number("[#26-1] too short") is None
     assert extract_tracking_number("") is None
+
+
+def test_quoted_encoded_word_display_name_is_decoded():
+    mail = parse_email(b'From: "=?utf-8?Q?Ay=C5=9Fe_Y=C4=B1lmaz?=" <Ayse@X.example>\n\nx')
+    assert (mail.from_name, mail.from_email) == ("Ayşe Yılmaz", "ayse@x.example")
+
+
+def test_encoded_display_name_with_a_comma_stays_one_address():
+    mail = parse_email(b"To: =?utf-8?Q?Y=C4=B1lmaz=2C_Ay=C5=9Fe?= <a@x.example>, b@x.example\n\nx")
+    assert mail.to == ["a@x.example", "b@x.example"]
+
+
+def test_rfc2231_continued_filename_is_joined_and_decoded():
+    raw = (b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nmetin\n--b\n"
+           b"Content-Type: application/pdf\nContent-Disposition: attachment;\n"
+           b" filename*0*=utf-8''%C3%B6deme%20;\n filename*1*=plan%C4%B1.pdf\n\n%PDF\n--b--\n")
+    assert parse_email(raw).attachments[0].filename == "ödeme planı.pdf"
+
+
+def test_inline_html_file_is_a_body_of_last_resort_as_text():
+    raw = (b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/html\n"
+           b"Content-Disposition: inline; filename=\"mesaj.html\"\n\n<p>Merhaba <b>d\xc3\xbcnya</b></p>\n--b--\n")
+    mail = parse_email(raw)
+    assert mail.body_text == "Merhaba dünya"
+    assert [a.filename for a in mail.attachments] == ["mesaj.html"]
