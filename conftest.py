@@ -9,10 +9,7 @@ vhost per test from nameko's pytest plugin (management API on :15672).
 eventlet must patch the standard library before anything imports sockets,
 or nameko containers hang.
 """
-import warnings
-
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.14 needs it
-
+import services  # noqa: F401  (quietens eventlet's deprecation warning)
 import eventlet
 
 eventlet.monkey_patch()

@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import sys
 
-import warnings
-
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.14 needs it
-
 import eventlet
 
 eventlet.monkey_patch()  # before anything else touches sockets or threads
@@ -36,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     name = args[0]
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name:<8} %(levelname)-7s %(message)s")
     logging.getLogger("kombu").setLevel(logging.WARNING)
+    logging.getLogger("nameko.web.server").setLevel(logging.WARNING)  # no line per health check
     from nameko.cli.run import run
     config = load_settings().nameko_config(name)
     logging.getLogger(__name__).info("starting %s, http on %s", name, config["WEB_SERVER_ADDRESS"])
