@@ -45,7 +45,8 @@ def upgrade_all(url: str | None = None, services=MIGRATED_SERVICES) -> None:
     url = url or load_settings().database_url
     ensure_database(url)
     for service in services:
-        command.upgrade(alembic_config(service, url), "head")
+        # "heads": features are developed side by side as branches of one history.
+        command.upgrade(alembic_config(service, url), "heads")
 
 
 def run_migrations_online(config: Config, metadata) -> None:
