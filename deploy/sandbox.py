@@ -1,0 +1,46 @@
+"""A throwaway installation: its own database, RabbitMQ vhost and free ports (tests, benchmarks)."""
+from __future__ import annotations
+
+import socket
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from deploy.run_all import DEFAULT_PORTS
+from services.shared.config import load_settings
+
+RABBIT_API = "http://127.0.0.1:15672/api"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fresh_vhost(name: str) -> str:
+    """Recreate a RabbitMQ vhost so that no queue of an earlier run is left; returns its AMQP URI."""
+    auth = ("guest", "guest")
+    requests.delete(f"{RABBIT_API}/vhosts/{name}", auth=auth, timeout=10)
+    requests.put(f"{RABBIT_API}/vhosts/{name}", auth=auth, timeout=10).raise_for_status()
+    requests.put(f"{RABBIT_API}/permissions/{name}/guest", auth=auth, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    return f"amqp://guest:guest@127.0.0.1:5672/{name}"
+
+
+def fresh_database(name: str) -> str:
+    """Drop a database of that name if it exists; returns its URL (``prepare`` creates and migrates it)."""
+    url = make_url(load_settings().database_url).set(database=name)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    return url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://")
+
+
+def sandbox_env(name: str) -> dict[str, str]:
+    """Environment for a System of its own: database, vhost and a free port per service."""
+    env = {f"{service.upper()}_PORT": str(free_port()) for service in DEFAULT_PORTS}
+    env.update({"DATABASE_URL": fresh_database(name), "AMQP_URI": fresh_vhost(name)})
+    return env

@@ -1,0 +1,64 @@
+"""The sla service over the real bus and database: clocks follow the ticket's life."""
+from __future__ import annotations
+
+import time
+
+from nameko.standalone.events import event_dispatcher
+
+from services.shared.events import new_event
+from services.sla.service import SlaService
+
+
+def wait_for_state(rpc, number: str, kind: str, state: str, timeout: float = 10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        clocks = {c["kind"]: c for c in rpc.sla.get_ticket_sla(number)["clocks"]}
+        if kind in clocks and clocks[kind]["state"] == state or time.monotonic() > deadline:
+            return clocks.get(kind, {})
+        time.sleep(0.1)
+
+
+def created(number: str, priority: int, at: str) -> dict:
+    return new_event("ticket_created", {"ticket_number": number, "priority": priority, "created_at": at})
+
+
+def test_an_urgent_ticket_gets_a_fifteen_minute_first_response_clock_that_the_first_reply_stops(
+        start_service, rabbit_config, clean_db, rpc, monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000100", 1, "2026-11-22T10:00:00+00:00"))
+    clock = wait_for_state(rpc, "2026-000100", "first_response", "breached")  # 10:15 has long passed
+    assert clock["due_at"] == "2026-11-22T10:15:00+00:00" and clock["target_seconds"] == 900
+    dispatch("tickets", "reply_posted", new_event("reply_posted", {
+        "ticket_number": "2026-000100", "first_response": True, "created_at": "2026-11-22T10:10:00+00:00"}))
+    assert wait_for_state(rpc, "2026-000100", "first_response", "met")["stopped_at"] == "2026-11-22T10:10:00+00:00"
+
+
+def test_office_hours_push_a_friday_evening_deadline_to_monday(start_service, rabbit_config, clean_db, rpc,
+                                                               monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "office")
+    start_service(SlaService)
+    # Friday 20 Nov 2026, 17:00 Istanbul (14:00 UTC), normal priority: 4 business hours.
+    event_dispatcher(rabbit_config)("tickets", "ticket_created", created("2026-000101", 3, "2026-11-20T14:00:00+00:00"))
+    clock = wait_for_state(rpc, "2026-000101", "first_response", "breached")
+    assert clock["due_at"] == "2026-11-23T09:00:00+00:00"  # Monday 12:00 Istanbul
+
+
+def test_waiting_on_the_customer_pauses_the_resolution_clock(start_service, rabbit_config, clean_db, rpc,
+                                                             monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000102", 2, "2026-11-22T08:00:00+00:00"))
+    wait_for_state(rpc, "2026-000102", "resolution", "breached")
+    for status, at in (("pending", "2026-11-22T09:00:00+00:00"), ("open", "2026-11-22T11:00:00+00:00")):
+        dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
+            "ticket_number": "2026-000102", "old_status": "open", "new_status": status, "changed_at": at}))
+        time.sleep(0.5)  # the two changes must be applied in order
+    clock = wait_for_state(rpc, "2026-000102", "resolution", "breached")
+    assert clock["due_at"] == "2026-11-22T14:00:00+00:00"  # 4 h target + 2 h waiting on the customer
+    dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
+        "ticket_number": "2026-000102", "old_status": "open", "new_status": "resolved",
+        "changed_at": "2026-11-22T13:00:00+00:00"}))
+    assert wait_for_state(rpc, "2026-000102", "resolution", "met")["stopped_at"] == "2026-11-22T13:00:00+00:00"
