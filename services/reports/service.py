@@ -5,7 +5,8 @@ from nameko.rpc import rpc
 
 from services.reports import facts
 from services.reports.models import parked_events, processed_events
-from services.shared.consumers import EventInbox, consumes, first_time
+from services.shared.batch_consumers import consumes_batch, first_time_many
+from services.shared.consumers import EventInbox
 from services.shared.database import Database
 from services.shared.service_base import ServiceBase
 
@@ -16,17 +17,17 @@ class ReportsService(ServiceBase):
     db = Database()
     inbox = EventInbox(parked_events)
 
-    @consumes("tickets", "ticket_created")
-    def handle_ticket_created(self, event):
-        self._apply(event, "handle_ticket_created", facts.ticket_created)
+    @consumes_batch("tickets", "ticket_created")
+    def handle_ticket_created(self, events):
+        self._apply(events, "handle_ticket_created", facts.ticket_created)
 
-    @consumes("tickets", "reply_posted")
-    def handle_reply_posted(self, event):
-        self._apply(event, "handle_reply_posted", facts.reply_posted)
+    @consumes_batch("tickets", "reply_posted")
+    def handle_reply_posted(self, events):
+        self._apply(events, "handle_reply_posted", facts.reply_posted)
 
-    @consumes("tickets", "ticket_status_changed")
-    def handle_ticket_status_changed(self, event):
-        self._apply(event, "handle_ticket_status_changed", facts.status_changed)
+    @consumes_batch("tickets", "ticket_status_changed")
+    def handle_ticket_status_changed(self, events):
+        self._apply(events, "handle_ticket_status_changed", facts.status_changed)
 
     @rpc
     def summary(self, department_ids=None):
@@ -34,9 +35,9 @@ class ReportsService(ServiceBase):
         with self.db.transaction() as session:
             return facts.summary(session, department_ids)
 
-    def _apply(self, event, handler, apply):
+    def _apply(self, events, handler, apply):
         with self.db.transaction() as session:
-            if first_time(session, processed_events, event, handler):
+            for event in first_time_many(session, processed_events, events, handler):
                 apply(session, event)
 
 

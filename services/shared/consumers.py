@@ -119,9 +119,10 @@ class EventInbox(DependencyProvider):
             return [_as_dict(row) for row in session.execute(query).mappings()]
 
     def _run_again(self, service, row) -> str:
-        handler = getattr(type(service), row.handler).__wrapped__
+        entrypoint = getattr(type(service), row.handler)
+        handler = entrypoint.__wrapped__
         try:
-            handler(service, row.payload)
+            handler(service, [row.payload] if getattr(entrypoint, "destek_batch", False) else row.payload)
             status, error, next_at = "done", row.error, None
         except Exception as exc:
             attempts = row.attempts + 1

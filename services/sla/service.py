@@ -6,7 +6,8 @@ from datetime import datetime
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.shared.consumers import EventInbox, consumes, first_time
+from services.shared.batch_consumers import consumes_batch, first_time_many
+from services.shared.consumers import EventInbox
 from services.shared.database import Database
 from services.shared.events import utcnow
 from services.shared.outbox import OutboxRelay, record_event
@@ -22,27 +23,27 @@ class SlaService(ServiceBase):
     inbox = EventInbox(parked_events)
     relay = OutboxRelay(outbox)
 
-    @consumes("tickets", "ticket_created")
-    def handle_ticket_created(self, event):
+    @consumes_batch("tickets", "ticket_created")
+    def handle_ticket_created(self, events):
         """Start the first-response and resolution clocks."""
         with self.db.transaction() as session:
-            if first_time(session, processed_events, event, "handle_ticket_created"):
+            for event in first_time_many(session, processed_events, events, "handle_ticket_created"):
                 clocks.start_clocks(session, ticket_number=event["ticket_number"], priority=event["priority"],
                                     started_at=datetime.fromisoformat(event["created_at"]))
 
-    @consumes("tickets", "reply_posted")
-    def handle_reply_posted(self, event):
+    @consumes_batch("tickets", "reply_posted")
+    def handle_reply_posted(self, events):
         """The first reply stops the first-response clock."""
         with self.db.transaction() as session:
-            if first_time(session, processed_events, event, "handle_reply_posted"):
+            for event in first_time_many(session, processed_events, events, "handle_reply_posted"):
                 clocks.stop(session, event["ticket_number"], "first_response",
                             datetime.fromisoformat(event["created_at"]))
 
-    @consumes("tickets", "ticket_status_changed")
-    def handle_ticket_status_changed(self, event):
+    @consumes_batch("tickets", "ticket_status_changed")
+    def handle_ticket_status_changed(self, events):
         """Pending pauses the clocks; resolved stops the resolution clock."""
         with self.db.transaction() as session:
-            if first_time(session, processed_events, event, "handle_ticket_status_changed"):
+            for event in first_time_many(session, processed_events, events, "handle_ticket_status_changed"):
                 clocks.status_changed(session, event["ticket_number"], event["new_status"],
                                       datetime.fromisoformat(event["changed_at"]))
 

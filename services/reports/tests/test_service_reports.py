@@ -70,3 +70,15 @@ def test_a_reply_seen_before_its_ticket_is_counted_once_the_ticket_arrives(
     assert wait_until(lambda: rpc.reports.summary()["responded_tickets"] == 1, timeout=20)
     assert rpc.reports.summary()["avg_first_response_seconds"] == 600.0
     assert [p["status"] for p in rpc.reports.list_parked_events()] == ["done"]
+
+
+def test_one_bad_event_in_a_batch_parks_only_itself(start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    broken = new_event("ticket_created", {"ticket_number": "2026-000099"})
+    for index in range(20):
+        dispatch("tickets", "ticket_created", created_event(f"2026-0001{index:02d}"))
+        if index == 10:
+            dispatch("tickets", "ticket_created", broken)
+    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 20)
+    assert [p["event_id"] for p in rpc.reports.list_parked_events()] == [broken["event_id"]]

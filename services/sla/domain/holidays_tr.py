@@ -6,6 +6,7 @@ calendar and must be extended for years after the last one listed.
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 FULL_DAY = time(0, 0)
 AFTERNOON = time(13, 0)  # half days (arife, 28 Ekim) close at 13:00
@@ -22,6 +23,7 @@ KURBAN_BAYRAMI = {2024: date(2024, 6, 16), 2025: date(2025, 6, 6), 2026: date(20
                   2030: date(2030, 4, 13)}
 
 
+@lru_cache(maxsize=64)
 def turkish_holidays(year: int) -> dict[date, tuple[time, str]]:
     """date → (time the holiday starts that day, name); full days start at 00:00."""
     days = {date(year, month, day): (FULL_DAY, name) for (month, day), name in FIXED}
