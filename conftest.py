@@ -16,7 +16,8 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 
-TEST_DATABASE = os.environ.get("DESTEK_TEST_DATABASE", "destek_test")
+# One database per test run, so that runs side by side (developers, CI) do not clobber each other.
+TEST_DATABASE = os.environ.get("DESTEK_TEST_DATABASE", f"destek_test_{os.getpid()}")
 os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1/{TEST_DATABASE}"
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 

@@ -29,6 +29,12 @@ def fresh_vhost(name: str) -> str:
     return f"amqp://guest:guest@127.0.0.1:5672/{name}"
 
 
+def drop_sandbox(name: str) -> None:
+    """Remove a sandbox's database and vhost."""
+    fresh_database(name)
+    requests.delete(f"{RABBIT_API}/vhosts/{name}", auth=("guest", "guest"), timeout=10)
+
+
 def fresh_database(name: str) -> str:
     """Drop a database of that name if it exists; returns its URL (``prepare`` creates and migrates it)."""
     url = make_url(load_settings().database_url).set(database=name)
