@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from services.gateway import errors
+from services.gateway import console, errors
 from services.gateway.api import auth, reports, tickets
 from services.gateway.rpc import RpcPool
 from services.shared.config import load_settings
@@ -26,6 +26,7 @@ def create_app(settings=None) -> Flask:
     errors.register(app)
     for blueprint in (auth.blueprint, tickets.blueprint, reports.blueprint):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
+    app.register_blueprint(console.blueprint)
     app.teardown_appcontext(_release_request_resources)
     app.add_url_rule("/health", "health", _health)
     app.add_url_rule("/metrics", "metrics", _metrics)
