@@ -65,6 +65,9 @@ def resume(clock: SlaClock, at: datetime) -> None:
     """The customer answered: the deadline moves by the business time spent paused."""
     if clock.paused_since is None:
         return
+    if clock.paused_since >= clock.due_at:
+        clock.paused_since = None  # already late when it paused: waiting cannot undo the breach
+        return
     calendar = calendar_named(clock.calendar)
     paused = calendar.business_time_between(clock.paused_since, at)
     clock.due_at = calendar.add_business_time(clock.due_at, paused) if paused else clock.due_at

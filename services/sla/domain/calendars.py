@@ -1,73 +1,101 @@
-"""Business calendars: when SLA time counts, and deadline arithmetic over it."""
+"""Business calendars: when SLA time counts, and deadline arithmetic over it.
+
+All arithmetic is done on UTC instants: Python subtracts two datetimes that
+share a tzinfo by wall clock, which is an hour off across a DST change.
+Istanbul has kept one offset since 2016, but a calendar may name any zone.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone as tz
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from services.sla.domain.holidays_tr import turkish_holidays
 
-MAX_DAYS = 3660  # a deadline more than ten years of business days away is a configuration error
+MAX_DAYS = 3660  # a deadline more than ten years of days away is a configuration error
+MIDNIGHT = time(0, 0)  # as a closing time: open until the end of the day
+
+Holidays = Callable[[int], dict[date, tuple[time, str]]]
 
 
 @dataclass(frozen=True)
 class BusinessCalendar:
+    """Opening hours per weekday in one time zone, minus holidays; or always open."""
     name: str
-    timezone: str
+    timezone: str  # IANA name, e.g. "Europe/Istanbul"
     weekly_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday 0=Mon → (start, end)
-    holidays: Callable[[int], dict[date, tuple[time, str]]] | None = None
+    holidays: Holidays | None = None
     always_open: bool = False
 
+    def __post_init__(self):
+        ZoneInfo(self.timezone)  # an unknown zone fails here, not at the first deadline
+        for weekday, (opens, closes) in self.weekly_hours.items():
+            if weekday not in range(7) or (closes != MIDNIGHT and closes <= opens):
+                raise ValueError(f"calendar {self.name}: bad hours {opens}–{closes} on weekday {weekday}")
+
     def add_business_time(self, start: datetime, duration: timedelta) -> datetime:
-        """The moment ``duration`` of business time after ``start`` (UTC)."""
-        if self.always_open:
-            return (start + duration).astimezone(timezone.utc)
+        """The moment ``duration`` of business time after ``start``, in UTC.
+
+        A zero duration is ``start`` itself, even out of hours: nothing is owed.
+        """
+        start = _utc(start)
+        if duration < timedelta(0):
+            raise ValueError(f"business time to add must not be negative, not {duration}")
+        if self.always_open or not duration:
+            return start + duration
+        if not self.weekly_hours:
+            raise ValueError(f"calendar {self.name} is never open")
         remaining = duration
-        for opens, closes in self._open_intervals(start):
-            available = closes - opens
-            if remaining <= available:
-                return (opens + remaining).astimezone(timezone.utc)
-            remaining -= available
-        raise ValueError(f"calendar {self.name} has no business time for {duration}")
+        for opens, closes in self.open_intervals(start, start + timedelta(days=MAX_DAYS)):
+            if remaining <= closes - opens:
+                return opens + remaining
+            remaining -= closes - opens
+        raise ValueError(f"calendar {self.name} has no room for {duration} within {MAX_DAYS} days")
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """How much business time lies between two moments (zero if ``end`` is earlier)."""
+        start, end = _utc(start), _utc(end)
         if end <= start:
             return timedelta(0)
         if self.always_open:
             return end - start
-        total = timedelta(0)
-        for opens, closes in self._open_intervals(start):
-            if opens >= end:
-                break
-            total += min(closes, end) - opens
-        return total
+        return sum((closes - opens for opens, closes in self.open_intervals(start, end)), timedelta(0))
 
-    def _open_intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """Open periods from ``start`` on, clipped to begin no earlier than it."""
+    def open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The open periods between ``start`` and ``end`` (clipped to them), as UTC pairs, earliest first."""
+        start, end = _utc(start), _utc(end)
         zone = ZoneInfo(self.timezone)
-        local_start = start.astimezone(zone)
-        day = local_start.date()
-        for _ in range(MAX_DAYS):
-            hours = self._hours_on(day)
+        day, last_day = start.astimezone(zone).date(), end.astimezone(zone).date()
+        holidays_of = _YearCache(self.holidays)
+        while day <= last_day:
+            hours = self.hours_on(day, holidays_of(day.year))
             if hours:
-                opens = max(datetime.combine(day, hours[0], zone), local_start)
-                closes = datetime.combine(day, hours[1], zone)
+                opens = max(_utc(datetime.combine(day, hours[0], zone)), start)
+                closes = min(_utc(_closing(day, hours[1], zone)), end)
                 if opens < closes:
                     yield opens, closes
             day += timedelta(days=1)
 
-    def _hours_on(self, day: date) -> tuple[time, time] | None:
+    def hours_on(self, day: date, holidays: dict[date, tuple[time, str]] | None = None
+                 ) -> tuple[time, time] | None:
+        """Opening and closing time on ``day`` in the calendar's zone; None when closed all day."""
         hours = self.weekly_hours.get(day.weekday())
-        holiday = self.holidays(day.year).get(day) if (hours and self.holidays) else None
-        if hours is None or holiday is None:
+        if hours is None or self.holidays is None:
             return hours
+        holiday = (self.holidays(day.year) if holidays is None else holidays).get(day)
+        if holiday is None:
+            return hours
+        # A half-day holiday shortens the day; one starting before opening time closes it.
         starts_at = holiday[0]
-        return (hours[0], min(hours[1], starts_at)) if starts_at > hours[0] else None
+        if starts_at <= hours[0]:
+            return None
+        closes = starts_at if hours[1] == MIDNIGHT else min(hours[1], starts_at)
+        return hours[0], closes
 
 
 def calendar_24_7() -> BusinessCalendar:
+    """Every minute counts: plain clock arithmetic."""
     return BusinessCalendar(name="24x7", timezone="Europe/Istanbul", always_open=True)
 
 
@@ -76,3 +104,28 @@ def calendar_turkish_office_hours() -> BusinessCalendar:
     office = (time(9, 0), time(18, 0))
     return BusinessCalendar(name="office", timezone="Europe/Istanbul",
                             weekly_hours={weekday: office for weekday in range(5)}, holidays=turkish_holidays)
+
+
+class _YearCache:
+    """Asks the holiday source once per year while walking days, instead of once per day."""
+
+    def __init__(self, source: Holidays | None):
+        self.source, self.year, self.days = source, None, {}
+
+    def __call__(self, year: int) -> dict[date, tuple[time, str]]:
+        if self.source is not None and year != self.year:
+            self.year, self.days = year, self.source(year)
+        return self.days
+
+
+def _closing(day: date, closes: time, zone: ZoneInfo) -> datetime:
+    if closes == MIDNIGHT:
+        return datetime.combine(day + timedelta(days=1), MIDNIGHT, zone)
+    return datetime.combine(day, closes, zone)
+
+
+def _utc(moment: datetime) -> datetime:
+    # A naive datetime would silently be read as the server's local time.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"SLA times must carry a time zone, not {moment!r}")
+    return moment.astimezone(tz.utc)

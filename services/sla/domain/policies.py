@@ -1,4 +1,4 @@
-"""SLA targets per priority."""
+"""SLA targets per priority (1 urgent … 4 low), in business time of the ticket's calendar."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ from datetime import timedelta
 
 @dataclass(frozen=True)
 class SlaTargets:
+    """How soon a ticket is answered, solved, and (while open) updated; ``None`` means no target."""
     first_response: timedelta
     resolution: timedelta
     update_every: timedelta | None
@@ -18,3 +19,10 @@ DEFAULT_POLICY: dict[int, SlaTargets] = {
     3: SlaTargets(timedelta(hours=4), timedelta(hours=24), timedelta(days=1)),
     4: SlaTargets(timedelta(hours=8), timedelta(hours=48), None),
 }
+NORMAL = 3
+
+
+def targets_for(priority: int, policy: dict[int, SlaTargets] | None = None) -> SlaTargets:
+    """The targets of ``priority``; an unknown priority gets Normal's rather than none at all."""
+    policy = DEFAULT_POLICY if policy is None else policy
+    return policy.get(priority) or policy[NORMAL]

@@ -62,3 +62,18 @@ def test_waiting_on_the_customer_pauses_the_resolution_clock(start_service, rabb
         "ticket_number": "2026-000102", "old_status": "open", "new_status": "resolved",
         "changed_at": "2026-11-22T13:00:00+00:00"}))
     assert wait_for_state(rpc, "2026-000102", "resolution", "met")["stopped_at"] == "2026-11-22T13:00:00+00:00"
+
+
+def test_pausing_a_breached_clock_does_not_undo_the_breach(start_service, rabbit_config, clean_db, rpc,
+                                                           monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000103", 1, "2026-11-22T08:00:00+00:00"))
+    wait_for_state(rpc, "2026-000103", "resolution", "breached")  # due 10:00
+    for status, at in (("pending", "2026-11-22T11:00:00+00:00"), ("open", "2026-11-22T15:00:00+00:00")):
+        dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
+            "ticket_number": "2026-000103", "old_status": "open", "new_status": status, "changed_at": at}))
+        time.sleep(0.5)
+    clock = wait_for_state(rpc, "2026-000103", "resolution", "breached")
+    assert clock["due_at"] == "2026-11-22T10:00:00+00:00" and not clock["paused"]

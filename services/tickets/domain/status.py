@@ -1,13 +1,34 @@
-"""The ticket status state machine and priorities."""
+"""The ticket status state machine and priorities.
+
+The workflow follows what agents know from Zendesk and Zammad: the active
+statuses (``new`` to ``on_hold``) are working states an agent moves between
+freely; ``resolved`` means "we think we are done" and a customer's answer
+reopens it; ``closed`` is the archive, left only by an explicit reopen.
+"""
 from __future__ import annotations
 
 STATUSES = ("new", "open", "in_progress", "pending", "on_hold", "resolved", "closed")
 ACTIVE = ("new", "open", "in_progress", "pending", "on_hold")
+FINISHED = ("resolved", "closed")
 PRIORITIES = {1: "urgent", 2: "high", 3: "normal", 4: "low"}
+
+_PRIORITY_HINT = "priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)"
 
 
 class TransitionRefused(ValueError):
-    """A status change the workflow does not allow."""
+    """A status change the workflow does not allow; ``current`` and ``target`` say which."""
+
+    def __init__(self, current: str, target: str):
+        super().__init__(f"{_article(current)} {current} ticket cannot be set to {target}")
+        self.current = current
+        self.target = target
+
+
+def check_status(status: str) -> str:
+    """``status`` itself if it is a known status; else a ValueError naming the value."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    return status
 
 
 def allowed_transitions(status: str) -> frozenset[str]:
@@ -15,9 +36,10 @@ def allowed_transitions(status: str) -> frozenset[str]:
 
     Active statuses move freely among themselves and to resolved or closed; a
     resolved ticket is reopened or closed; a closed (archived) ticket can only
-    be reopened; nothing goes back to ``new``.
+    be reopened. Nothing goes back to ``new``: it means "nobody has looked yet",
+    which stops being true once anybody has.
     """
-    _check_known(status)
+    check_status(status)
     if status == "closed":
         return frozenset({"open"})
     if status == "resolved":
@@ -26,37 +48,52 @@ def allowed_transitions(status: str) -> frozenset[str]:
 
 
 def check_transition(current: str, target: str) -> None:
-    """Refuse a change the workflow does not allow, saying which."""
-    _check_known(target)
-    if target not in allowed_transitions(current):
-        raise TransitionRefused(f"a {current} ticket cannot be set to {target}")
+    """Refuse a change the workflow does not allow, saying from what to what.
+
+    Setting the status a ticket already has is not a change and passes, so
+    that a repeated request (a double click, a retried call) is harmless.
+    """
+    check_status(target)
+    if target != check_status(current) and target not in allowed_transitions(current):
+        raise TransitionRefused(current, target)
 
 
 def status_after_agent_reply(current: str) -> str:
-    """A public reply to a new ticket opens it; other statuses are the agent's choice."""
+    """A public reply to a new ticket opens it; every other status is left to the agent.
+
+    Zendesk-style "a reply makes it pending" is deliberately not done: agents
+    often reply "we are looking into it", and a pending ticket pauses the SLA
+    clock. A reply to a resolved or closed ticket (a courtesy follow-up) does
+    not reopen it either.
+    """
+    check_status(current)
     return "open" if current == "new" else current
 
 
 def status_after_customer_message(current: str) -> str:
-    """The customer wrote: a ticket waiting on them or resolved is open again.
+    """The customer wrote: a ticket waiting on them, or resolved, is open again.
 
-    A closed ticket stays closed here; the caller decides whether the message
-    reopens it or opens a new linked ticket.
+    ``new``, ``open``, ``in_progress`` and ``on_hold`` (waiting on a third
+    party) keep their status. A closed ticket stays closed here; the caller
+    decides whether the message reopens it or opens a new linked ticket
+    (see ``thread_matching.decide_thread``).
     """
+    check_status(current)
     return "open" if current in ("pending", "resolved") else current
 
 
 def check_priority(value) -> int:
-    """A priority 1 (urgent) to 4 (low), from an int or a digit string."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError("priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)") from None
-    if number not in PRIORITIES or isinstance(value, bool):
-        raise ValueError("priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)")
+    """A priority 1 (urgent) to 4 (low), from an int or a digit string; else a ValueError naming it."""
+    # bool is an int and 2.7 would truncate to 2: both are caller mistakes, not priorities.
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(_PRIORITY_HINT)
+    if isinstance(value, str) and not value.strip().isdecimal():
+        raise ValueError(_PRIORITY_HINT)
+    number = int(value)
+    if number not in PRIORITIES:
+        raise ValueError(_PRIORITY_HINT)
     return number
 
 
-def _check_known(status: str) -> None:
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
