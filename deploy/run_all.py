@@ -6,6 +6,7 @@ The end-to-end tests use :class:`System` to start the same processes.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,7 +47,7 @@ class System:
         for name in SERVICE_ORDER:
             self._spawn(name, [sys.executable, "-m", "services.shared.runner", name])
             self._wait_healthy(name)
-        self._spawn("gateway", self._gateway_command())
+        self._spawn("gateway", self._gateway_command(), extra_env=self._gateway_metrics_env())
         self._wait_healthy("gateway")
 
     def _start_mail_catcher(self) -> None:
@@ -64,10 +65,17 @@ class System:
                 "--threads", "8", "--access-logfile", "-" if not self.quiet else "/dev/null",
                 "--access-logformat", '%(t)s gateway  %(r)s %(s)s %(M)sms', "--graceful-timeout", "10"]
 
-    def _spawn(self, name: str, command: list[str]) -> None:
+    def _gateway_metrics_env(self) -> dict[str, str]:
+        """gunicorn runs several workers: prometheus-client must add up their counts through files."""
+        directory = Path(self.env.get("GATEWAY_METRICS_DIR") or ROOT / "var" / "prometheus-gateway")
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        return {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+
+    def _spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
         output = subprocess.DEVNULL if self.quiet else None
-        process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=output, stderr=output,
-                                   start_new_session=True)
+        process = subprocess.Popen(command, env={**self.env, **(extra_env or {})}, cwd=ROOT, stdout=output,
+                                   stderr=output, start_new_session=True)
         self.processes.append((name, process))
 
     def _wait_healthy(self, name: str, timeout: float = 60) -> None:
