@@ -1,15 +1,14 @@
 """The gateway: Destek's HTTP API (``/api/v1``) over RPC to the services. ``create_app()`` builds it."""
 from __future__ import annotations
 
-import os
-
-from flask import Flask, Response, current_app, g, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from flask import Flask, current_app, g, jsonify
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from services.gateway import console, errors
-from services.gateway.api import auth, reports, tickets
+from services.gateway import console, errors, metrics
+from services.gateway.api import attachments, auth, held_mail, mail_settings, reports, tickets
+from services.gateway.api import audit, calls, customers, departments, notes, users
+from services.gateway.api import categories, docs, pipelines, ticket_core
 from services.gateway.rpc import RpcPool
 from services.shared.config import load_settings
 from services.shared.database import make_engine
@@ -24,12 +23,16 @@ def create_app(settings=None) -> Flask:
     app.extensions["destek.sessions"] = sessionmaker(engine, expire_on_commit=False)
     app.extensions["destek.rpc"] = RpcPool(settings.nameko_config("gateway"), size=settings.max_workers)
     errors.register(app)
-    for blueprint in (auth.blueprint, tickets.blueprint, reports.blueprint):
+    for blueprint in (auth.blueprint, tickets.blueprint, reports.blueprint, mail_settings.blueprint,
+                      attachments.blueprint, held_mail.blueprint,
+                      customers.blueprint, notes.blueprint, calls.blueprint, users.blueprint,
+                      departments.blueprint, audit.blueprint,
+                      ticket_core.blueprint, pipelines.blueprint, categories.blueprint, docs.blueprint):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(console.blueprint)
     app.teardown_appcontext(_release_request_resources)
     app.add_url_rule("/health", "health", _health)
-    app.add_url_rule("/metrics", "metrics", _metrics)
+    metrics.install(app)
     return app
 
 
@@ -49,11 +52,3 @@ def _health():
     except Exception as exc:  # a health check reports, it does not raise
         return jsonify({"service": "gateway", "status": "failing", "database": str(exc)[:200]}), 503
     return jsonify({"service": "gateway", "status": "ok", "database": "ok"})
-
-
-def _metrics():
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

@@ -34,7 +34,11 @@ def handle_destek_error(exc: errors.DestekError):
 
 def handle_http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, code, exc.description or exc.name)
+    response = error_response(exc.code or 500, code, exc.description or exc.name)
+    for name, value in exc.get_headers():  # e.g. the Allow header a 405 must carry
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_unavailable(exc: Exception):
@@ -49,6 +53,12 @@ def handle_remote_error(exc: RemoteError):
     return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
 
 
+def handle_unexpected(exc: Exception):
+    """A bug in the gateway itself: logged with its traceback, answered in the one format."""
+    log.exception("unexpected error in the gateway: %r", exc)
+    return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
+
+
 def register(app) -> None:
     """Install the handlers that turn every exception into the one error format."""
     app.register_error_handler(errors.DestekError, handle_destek_error)
@@ -56,3 +66,4 @@ def register(app) -> None:
     app.register_error_handler(RpcTimeout, handle_unavailable)
     app.register_error_handler(UnknownService, handle_unavailable)
     app.register_error_handler(RemoteError, handle_remote_error)
+    app.register_error_handler(Exception, handle_unexpected)

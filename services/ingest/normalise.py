@@ -1,7 +1,8 @@
 """Turning a parsed mail into the one normalised inbound message every channel hands to tickets."""
 from __future__ import annotations
 
-from services.ingest.domain.mail_parsing import ParsedMail
+from services.ingest.attachment_store import AttachmentStore
+from services.ingest.domain.mail_parsing import ParsedMail, parse_email
 
 
 def recipient_candidates(mail: ParsedMail, envelope_recipient: str | None) -> list[str]:
@@ -16,7 +17,8 @@ def recipient_candidates(mail: ParsedMail, envelope_recipient: str | None) -> li
     return result
 
 
-def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None) -> dict:
+def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
+                  attachments: list[dict] | None = None) -> dict:
     """The wire form of an inbound email for ``tickets.receive_messages``."""
     return {
         "channel": "email",
@@ -35,4 +37,22 @@ def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None) -> di
         "auto_reason": mail.auto_reason,
         "tracking_number": mail.tracking_number,
         "sent_at": mail.date.isoformat() if mail.date else None,
+        "attachments": attachments or [],
+        "skipped_attachments": [
+            {"filename": s.filename, "content_type": s.content_type, "size": s.size, "reason": s.reason}
+            for s in mail.skipped_attachments],
     }
+
+
+def store_attachments(mail: ParsedMail, store: AttachmentStore) -> list[dict]:
+    """Write the kept attachments to the store; returns their metadata for the inbound message."""
+    return [{"sha256": store.put(a.content), "filename": a.filename, "content_type": a.content_type,
+             "size": len(a.content), "inline": a.inline, "content_id": a.content_id}
+            for a in mail.attachments]
+
+
+def raw_mail_to_message(raw: bytes, *, envelope_recipient: str | None, store: AttachmentStore,
+                        max_attachment_bytes: int) -> dict:
+    """Parse raw mail, keep its files, and build the inbound message (HTTP and IMAP alike)."""
+    mail = parse_email(raw, max_total_attachment_bytes=max_attachment_bytes)
+    return inbound_email(mail, envelope_recipient, store_attachments(mail, store))

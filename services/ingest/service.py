@@ -6,10 +6,11 @@ import json
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
+from services.ingest.attachment_store import Attachments
 from services.ingest.batching import InboundBatcher, TicketsUnavailable
-from services.ingest.domain.mail_parsing import parse_email
+from services.ingest.imap.pollers import ImapPollers
 from services.ingest.models import parked_events
-from services.ingest.normalise import inbound_email
+from services.ingest.normalise import raw_mail_to_message
 from services.shared.config import env_int
 from services.shared.consumers import EventInbox
 from services.shared.database import Database
@@ -35,13 +36,16 @@ class IngestService(ServiceBase):
     db = Database()
     inbox = EventInbox(parked_events)
     batcher = InboundBatcher()
+    attachments = Attachments()
+    imap = ImapPollers()
 
     @http("POST", "/ingest/email")
     def receive_email(self, request):
         """Raw RFC 822 mail in (``Content-Type: message/rfc822``, ``?recipient=destek@firma.com``).
 
         → ``202 {"status": "created", "ticket_number": "2026-000001", "message_id": "..."}``;
-        a second post of the same mail answers ``"status": "duplicate"`` with the same ticket.
+        a second post of the same mail answers ``"status": "duplicate"`` with the same ticket; a sender
+        over the rate limit gets ``"status": "held"`` (kept for an operator, no ticket, no answer).
         """
         content_type = (request.mimetype or "").lower()
         if content_type not in MAIL_CONTENT_TYPES:
@@ -51,11 +55,14 @@ class IngestService(ServiceBase):
         raw = request.get_data(cache=False)
         if not raw.strip():
             return input_error(400, "the request body must be the raw mail", "body")
-        mail = parse_email(raw, max_total_attachment_bytes=MAX_ATTACHMENT_BYTES)
-        message = inbound_email(mail, request.args.get("recipient"))
+        recipient = (request.args.get("recipient") or "").strip() or None
+        if recipient is not None and ("@" not in recipient or any(ch.isspace() for ch in recipient)):
+            return input_error(400, "recipient must be the envelope recipient's address", "recipient")
         try:
+            message = raw_mail_to_message(raw, envelope_recipient=recipient, store=self.attachments,
+                                          max_attachment_bytes=MAX_ATTACHMENT_BYTES)
             [result] = self.batcher([message])
-        except TicketsUnavailable as exc:
+        except (TicketsUnavailable, OSError) as exc:  # OSError: the attachment store could not keep a file
             return json_response({"error": {"code": "unavailable", "message": f"try again later: {exc}",
                                             "field": None}}, 503, **{"Retry-After": "30"})
         return json_response(result, 202)

@@ -1,9 +1,12 @@
 """Building outgoing mail and handing it to an SMTP server."""
 from __future__ import annotations
 
+import base64
+import email.policy
+import re
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -16,23 +19,34 @@ class SmtpSettings:
     host: str
     port: int
     username: str
-    password: str
+    password: str = field(repr=False)  # never in logs
     security: str  # none | starttls | tls
     first_retry_seconds: int = 10
 
     @classmethod
     def from_env(cls) -> "SmtpSettings":
         """``SMTP_HOST``/``_PORT``/``_USERNAME``/``_PASSWORD``/``_SECURITY``/``_FIRST_RETRY_SECONDS``."""
-        security = env("SMTP_SECURITY", "none").lower()
-        if security not in ("none", "starttls", "tls"):
-            raise SystemExit(f"SMTP_SECURITY must be none, starttls or tls, got {security!r}")
+        security = normal_security(env("SMTP_SECURITY", "none"))
+        if security is None:
+            raise SystemExit(f"SMTP_SECURITY must be none, starttls or tls, got {env('SMTP_SECURITY')!r}")
         return cls(host=env("SMTP_HOST", "127.0.0.1"), port=env_int("SMTP_PORT", 1025),
                    username=env("SMTP_USERNAME"), password=env("SMTP_PASSWORD"), security=security,
                    first_retry_seconds=env_int("SMTP_FIRST_RETRY_SECONDS", 10))
 
 
+def normal_security(value: str | None) -> str | None:
+    """``none``, ``starttls`` or ``tls`` (``ssl`` is a common name for the last); None if unknown."""
+    value = (value or "none").strip().lower()
+    value = {"ssl": "tls", "ssl/tls": "tls", "": "none"}.get(value, value)
+    return value if value in ("none", "starttls", "tls") else None
+
+
 class TemporaryFailure(Exception):
     """Worth trying again later: 4xx answers, refused connections, timeouts."""
+
+
+class Unreachable(TemporaryFailure):
+    """No conversation with the server at all: refused, timed out, cut off."""
 
 
 class PermanentFailure(Exception):
@@ -43,40 +57,88 @@ def bracketed(message_id: str) -> str:
     return f"<{message_id}>"
 
 
-def build_reply(event: dict) -> EmailMessage:
+def build_reply(event: dict, attachments: list[tuple[dict, bytes]] = ()) -> EmailMessage:
     """The customer-facing mail of an agent's reply, threaded onto the customer's mail."""
-    mail = EmailMessage()
-    mail["From"] = formataddr((event.get("from_name") or "", event["from_email"]))
-    mail["To"] = formataddr((event.get("to_name") or "", event["to_email"]))
-    mail["Subject"] = event["subject"]
-    mail["Date"] = format_datetime(utcnow())
-    mail["Message-ID"] = bracketed(event["message_id"])
-    if event.get("in_reply_to"):
-        mail["In-Reply-To"] = " ".join(bracketed(i) for i in event["in_reply_to"])
-    if event.get("references"):
-        mail["References"] = " ".join(bracketed(i) for i in event["references"])
-    mail["X-Destek-Ticket"] = event["ticket_number"]
+    mail = _headed(from_email=event["from_email"], from_name=event.get("from_name"), to_email=event["to_email"],
+                   to_name=event.get("to_name"), subject=event["subject"], message_id=event["message_id"],
+                   in_reply_to=event.get("in_reply_to"), references=event.get("references"),
+                   ticket_number=event["ticket_number"])
     mail.set_content(event["body_text"], charset="utf-8")
+    for meta, content in attachments:
+        maintype, _, subtype = (meta.get("content_type") or "application/octet-stream").partition("/")
+        mail.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
+                            filename=meta.get("filename") or "attachment")
     return mail
+
+
+def build_automatic(*, from_email: str, from_name: str, to_email: str, to_name: str, subject: str, body: str,
+                    message_id: str, in_reply_to: list[str], references: list[str],
+                    ticket_number: str) -> EmailMessage:
+    """A mail Destek writes on its own, marked so that other robots do not answer it (RFC 3834)."""
+    mail = _headed(from_email=from_email, from_name=from_name, to_email=to_email, to_name=to_name,
+                   subject=subject, message_id=message_id, in_reply_to=in_reply_to, references=references,
+                   ticket_number=ticket_number)
+    mail["Auto-Submitted"] = "auto-replied"
+    mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office answers to this
+    mail.set_content(body, charset="utf-8")
+    return mail
+
+
+def _headed(*, from_email, from_name, to_email, to_name, subject, message_id, in_reply_to, references,
+            ticket_number) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = formataddr((from_name or "", from_email))
+    mail["To"] = formataddr((to_name or "", to_email))
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(utcnow())
+    mail["Message-ID"] = bracketed(message_id)
+    if in_reply_to:
+        mail["In-Reply-To"] = " ".join(bracketed(i) for i in in_reply_to)
+    if references:
+        mail["References"] = " ".join(bracketed(i) for i in references)
+    mail["X-Destek-Ticket"] = ticket_number
+    return mail
+
+
+def wire_bytes(mail: EmailMessage) -> bytes:
+    """The mail as SMTP carries it: CRLF line ends (smtplib sends bytes as they are)."""
+    return mail.as_bytes(policy=email.policy.SMTP)
 
 
 def send(settings: SmtpSettings, raw: bytes, from_email: str, to_email: str, timeout: float = 30) -> None:
     """Hand one mail to the SMTP server, classifying any failure as temporary or permanent."""
+    # Bare LFs make strict servers refuse the mail ("line too long", SMTP smuggling guards).
+    raw = re.sub(rb"\r?\n", b"\r\n", raw)
     try:
         smtp_class = smtplib.SMTP_SSL if settings.security == "tls" else smtplib.SMTP
         with smtp_class(settings.host, settings.port, timeout=timeout) as client:
             if settings.security == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if settings.username:
-                client.login(settings.username, settings.password)
+                _login(client, settings.username, settings.password)
             client.sendmail(from_email, [to_email], raw)
+    except smtplib.SMTPAuthenticationError as exc:
+        # Our settings are wrong, not the mail: keep it until someone fixes the password.
+        raise TemporaryFailure(f"SMTP login refused ({exc.smtp_code}); check the SMTP user and password") from exc
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()))
         raise _classified(code, text) from exc
     except smtplib.SMTPResponseException as exc:
         raise _classified(exc.smtp_code, exc.smtp_error) from exc
     except (OSError, smtplib.SMTPException) as exc:
-        raise TemporaryFailure(f"SMTP server unreachable: {exc}") from exc
+        raise Unreachable(f"SMTP server unreachable: {exc}") from exc
+
+
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    # smtplib encodes credentials as ASCII; Turkish passwords (ş, ı, ğ) go as UTF-8 PLAIN (RFC 4616).
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, answer = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def _classified(code: int, text) -> Exception:

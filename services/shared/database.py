@@ -67,15 +67,21 @@ class Database(DependencyProvider):
         max_workers = self.container.config.get("max_workers", 10)
         self.engine = make_engine(pool_size=max_workers + 2)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Kept here, not in worker_ctx.data: nameko copies that into every outgoing RPC's headers.
+        self.units: dict = {}
 
     def stop(self):
         self.engine.dispose()
 
+    def kill(self):
+        self.engine.dispose()
+
     def get_dependency(self, worker_ctx):
         unit = UnitOfWork(self.sessions)
-        worker_ctx.data.setdefault("_destek_units", []).append(unit)
+        self.units[worker_ctx] = unit
         return unit
 
     def worker_teardown(self, worker_ctx):
-        for unit in worker_ctx.data.pop("_destek_units", []):
+        unit = self.units.pop(worker_ctx, None)
+        if unit is not None:
             unit.close()

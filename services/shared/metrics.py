@@ -18,11 +18,17 @@ ENTRYPOINT_SECONDS = Histogram(
 class EntrypointMetrics(DependencyProvider):
     """Counts and times every worker of the service it is attached to."""
 
+    def setup(self):
+        self.started: dict = {}  # not worker_ctx.data, which nameko forwards in RPC headers
+
     def worker_setup(self, worker_ctx):
-        worker_ctx.data["_destek_started"] = time.perf_counter()
+        self.started[worker_ctx] = time.perf_counter()
+
+    def worker_teardown(self, worker_ctx):
+        self.started.pop(worker_ctx, None)
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
-        started = worker_ctx.data.get("_destek_started")
+        started = self.started.get(worker_ctx)
         if started is None:
             return
         ENTRYPOINT_SECONDS.labels(

@@ -55,3 +55,23 @@ def check_is_manager_of(viewer: Viewer, department_id: int) -> None:
     """Assigning and transferring: owners and the department's managers."""
     if viewer.role_in(department_id) not in ("owner", "manager"):
         raise Forbidden("only a manager of the ticket's department may do this", "department")
+
+
+def check_is_owner(viewer: Viewer, message: str = "only owners may do this") -> None:
+    """Administering users, departments and reading the audit trail: owners only."""
+    if not viewer.is_owner:
+        raise Forbidden(message)
+
+
+def check_is_a_manager(viewer: Viewer, message: str = "only managers and owners may do this") -> None:
+    """Merging or deleting customers, seeing unlinked calls: a manager of any department, or an owner."""
+    if not viewer.is_manager():
+        raise Forbidden(message)
+
+
+def check_can_change_note(viewer: Viewer, ticket: Ticket, author_user_id: int) -> None:
+    """Editing or deleting a note: its author, a manager of the ticket's department, or an owner."""
+    check_can_open(viewer, ticket)
+    if author_user_id != viewer.user_id and viewer.role_in(ticket.department_id) not in ("owner", "manager"):
+        raise Forbidden("only the note's author or a manager of the ticket's department may change it",
+                        "note_id")

@@ -14,6 +14,7 @@ from services.tickets.domain.numbers import reply_subject
 from services.tickets.domain.status import status_after_agent_reply
 from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Message, Ticket, User
+from services.tickets.reply_attachments import attachment_rows, decode_uploads, store_uploads
 from services.tickets.schemas import iso, message_dict
 
 MAX_REFERENCES = 20
@@ -25,10 +26,12 @@ def new_message_id(number: str, department_email: str) -> str:
     return f"{uuid.uuid4().hex}.{number}@{domain}"
 
 
-def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: datetime) -> tuple[dict, list]:
+def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: datetime,
+               attachments: list | None = None) -> tuple[dict, list]:
     """Add an agent's reply to a ticket; returns the message and the events to publish."""
     if not (body or "").strip():
         raise InvalidInput("body must not be empty", "body")
+    uploads = decode_uploads(attachments)
     ticket = repo.ticket_by_number(session, number)
     if ticket is None:
         raise NotFound(f"ticket {number} does not exist", "number")
@@ -37,6 +40,7 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
     customer = session.get(Customer, ticket.customer_id)
     if not customer.email:
         raise InvalidInput("the customer of this ticket has no email address to reply to", "customer.email")
+    stored = store_uploads(uploads)  # only once the agent may answer: no files from refused requests
     answered = _last_inbound(session, ticket)
     references = (list(answered.references) + [answered.rfc_message_id])[-MAX_REFERENCES:] if answered else []
     message = Message(
@@ -46,21 +50,24 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
         subject=reply_subject(answered.subject if answered else ticket.subject, ticket.number),
         from_name=department.name, from_email=department.email, to_emails=[customer.email],
         body_text=body, reply_text=body, author_user_id=viewer.user_id,
-        delivery_status="queued", created_at=now)
+        delivery_status="queued", created_at=now, attachments=attachment_rows(stored))
     session.add(message)
     first_response = ticket.first_response_at is None
     events = _apply_reply_to_ticket(session, ticket, viewer, now)
     session.flush()
     author = session.get(User, viewer.user_id)
     events.insert(0, ("reply_posted", {
-        "ticket_number": ticket.number, "message_db_id": message.id, "message_id": message.rfc_message_id,
-        "in_reply_to": message.in_reply_to, "references": message.references,
-        "subject": message.subject, "body_text": body, "from_email": department.email,
-        "from_name": department.name, "to_email": customer.email, "to_name": customer.name,
-        "department_id": department.id, "author_name": author.name if author else "",
-        "first_response": first_response, "ticket_created_at": iso(ticket.created_at),
-        "priority": ticket.priority, "created_at": iso(now)}))
+        **_reply_posted(ticket, message, department, customer), "author_name": author.name if author else "",
+        "first_response": first_response, "attachments": stored, "created_at": iso(now)}))
     return message_dict(message), events
+
+
+def _reply_posted(ticket: Ticket, message: Message, department: Department, customer: Customer) -> dict:
+    return {"ticket_number": ticket.number, "message_db_id": message.id, "message_id": message.rfc_message_id,
+            "in_reply_to": message.in_reply_to, "references": message.references, "subject": message.subject,
+            "body_text": message.body_text, "from_email": department.email, "from_name": department.name,
+            "to_email": customer.email, "to_name": customer.name, "department_id": department.id,
+            "ticket_created_at": iso(ticket.created_at), "priority": ticket.priority}
 
 
 def _last_inbound(session: Session, ticket: Ticket) -> Message | None:

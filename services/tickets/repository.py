@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from services.tickets.models import (Customer, Department, Membership, Message, Ticket,
+from services.tickets.models import (Customer, CustomerContact, Department, Membership, Message, Ticket,
                                      TicketCounter, User)
 
 
@@ -61,7 +61,14 @@ def customer_emails_of_ticket(session: Session, ticket: Ticket) -> set[str]:
 
 
 def customer_by_email(session: Session, email: str) -> Customer | None:
-    return session.scalars(select(Customer).where(Customer.email == email)).first()
+    """The customer with this address as their email or as a further contact (e.g. from a merge)."""
+    customer = session.scalars(select(Customer).where(Customer.email == email)).first()
+    if customer is None:
+        customer = session.scalars(select(Customer).join(CustomerContact, CustomerContact.customer_id == Customer.id)
+                                   .where(CustomerContact.kind == "email", CustomerContact.value == email)).first()
+    if customer is not None and customer.merged_into_id is not None:  # merges keep this one step deep
+        customer = session.get(Customer, customer.merged_into_id)
+    return customer
 
 
 def allocate_ticket_numbers(engine: Engine, year: int, count: int = 1) -> list[int]:
@@ -92,4 +99,5 @@ def user_by_email(session: Session, email: str) -> User | None:
 def thread_of(session: Session, ticket_id: int) -> list[Message]:
     """A ticket's messages, oldest first."""
     return list(session.scalars(select(Message).where(Message.ticket_id == ticket_id)
+                                .options(selectinload(Message.attachments))  # one query for all files
                                 .order_by(Message.created_at, Message.id)))

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.tickets.models import Customer, Department, Message, Ticket, User
+from services.tickets.models import Attachment, Customer, Department, Message, Ticket, User
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def seconds_between(start: datetime | None, end: datetime | None) -> int | None:
+    """Whole seconds from ``start`` to ``end``, e.g. a ticket's first-response time; None if either is missing."""
+    return int((end - start).total_seconds()) if start and end else None
 
 
 def customer_dict(customer: Customer) -> dict:
@@ -30,7 +35,10 @@ def ticket_summary(ticket: Ticket, department: Department, customer: Customer) -
         "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
         "priority": ticket.priority, "channel": ticket.channel,
         "department": department_dict(department), "customer": customer_dict(customer),
-        "assignee_id": ticket.assignee_id,
+        "assignee_id": ticket.assignee_id, "assignee_ai_agent": ticket.assignee_ai_agent,
+        "category_id": ticket.category_id, "subcategory_id": ticket.subcategory_id,
+        "pipeline_id": ticket.pipeline_id, "stage_id": ticket.stage_id,
+        "stage_entered_at": iso(ticket.stage_entered_at),
         "created_at": iso(ticket.created_at), "updated_at": iso(ticket.updated_at),
     }
 
@@ -43,8 +51,16 @@ def message_dict(message: Message) -> dict:
         "body_text": message.body_text, "body_html": message.body_html, "reply_text": message.reply_text,
         "is_auto_submitted": message.is_auto_submitted, "author_user_id": message.author_user_id,
         "delivery_status": message.delivery_status, "delivery_error": message.delivery_error,
+        "attachments": [attachment_dict(a) for a in message.attachments],
         "created_at": iso(message.created_at),
     }
+
+
+def attachment_dict(attachment: Attachment) -> dict:
+    """A file of a message; ``kept`` False (with ``not_kept_reason``) when it was over the size limit."""
+    return {"id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type,
+            "size": attachment.size, "inline": attachment.inline, "content_id": attachment.content_id,
+            "kept": attachment.sha256 is not None, "not_kept_reason": attachment.not_kept_reason}
 
 
 def ticket_detail(ticket: Ticket, department: Department, customer: Customer,
@@ -55,6 +71,8 @@ def ticket_detail(ticket: Ticket, department: Department, customer: Customer,
         "description": ticket.description,
         "first_response_at": iso(ticket.first_response_at),
         "resolved_at": iso(ticket.resolved_at), "closed_at": iso(ticket.closed_at),
+        "first_response_seconds": seconds_between(ticket.created_at, ticket.first_response_at),
+        "resolution_seconds": seconds_between(ticket.created_at, ticket.resolved_at),
         "messages": [message_dict(m) for m in messages],
     })
     return detail

@@ -2,7 +2,8 @@
 
 Departments "Destek" (destek@example.com, the default) and "Satış"
 (satis@example.com); owner@, manager@ (manager of both) and agent@ (agent in
-Destek), all with the password ``DEMO_PASSWORD`` (default ``destek-demo``).
+Destek), all with the password ``DEMO_PASSWORD`` (default ``destek-demo``); the
+pipelines "Satış" (sales) and "Servis" (service) with their stages.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.shared.database import make_engine
 from services.shared.events import utcnow
 from services.tickets.auth import hash_password
 from services.tickets.models import Department, Membership, User
+from services.tickets.pipelines import ensure_default_pipelines
 
 DEMO_DEPARTMENTS = [("Destek", "destek@example.com", True), ("Satış", "satis@example.com", False)]
 DEMO_USERS = [
@@ -47,6 +49,7 @@ def seed(session: Session, password: str) -> None:
         session.flush()
         for department_name, role in roles.items():
             session.add(Membership(user_id=user.id, department_id=departments[department_name].id, role=role))
+    ensure_default_pipelines(session)  # the migration made them; a wiped database gets them back
 
 
 def main() -> None:

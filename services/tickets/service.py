@@ -6,18 +6,30 @@ from sqlalchemy import select
 
 from services.shared.consumers import EventInbox, consumes, first_time
 from services.shared.database import Database
-from services.shared.errors import Unauthenticated
+from services.shared.errors import AccountLocked, Unauthenticated
 from services.shared.events import utcnow
 from services.shared.outbox import OutboxRelay, record_events
 from services.shared.service_base import ServiceBase
-from services.tickets import auth, inbound, queries, replies
+from services.tickets import auth, inbound, listing, queries, replies
 from services.tickets.access import load_viewer
+from services.tickets.entrypoints.administration import AdministrationEntrypoints
+from services.tickets.entrypoints.categories import CategoryEntrypoints
+from services.tickets.entrypoints.pipelines import PipelineEntrypoints
+from services.tickets.entrypoints.ticket_core import TicketCoreEntrypoints
+from services.tickets.entrypoints.calls import CallsEntrypoints
+from services.tickets.entrypoints.customers import CustomersEntrypoints
+from services.tickets.entrypoints.notes import NotesEntrypoints
+from services.tickets.entrypoints.inbound_mail import InboundMailEntrypoints
+from services.tickets.entrypoints.mail_settings import MailSettingsEntrypoints
+from services.tickets.entrypoints.notifications import NotificationsEntrypoints
 from services.tickets.models import Department, User, outbox, parked_events, processed_events
 from services.tickets.repository import memberships_of
 from services.tickets.schemas import department_dict, user_dict
 
 
-class TicketsService(ServiceBase):
+class TicketsService(TicketCoreEntrypoints, PipelineEntrypoints, CategoryEntrypoints,
+                     AdministrationEntrypoints, CallsEntrypoints, CustomersEntrypoints, NotesEntrypoints,
+                     InboundMailEntrypoints, MailSettingsEntrypoints, NotificationsEntrypoints, ServiceBase):
     name = "tickets"
 
     db = Database()
@@ -31,8 +43,11 @@ class TicketsService(ServiceBase):
         ``[{"channel": "email", "recipients": ["destek@example.com"], "message_id": "a@b",
         "in_reply_to": [], "references": [], "subject": "Kargo", "from_name": "Ayşe",
         "from_email": "ayse@example.com", "to": [...], "body_text": "...", "body_html": null,
-        "reply_text": "...", "is_auto_submitted": false, "tracking_number": null}]``
-        → ``[{"status": "created"|"appended"|"duplicate", "ticket_number": "2026-000001", "message_id": "a@b"}]``
+        "reply_text": "...", "is_auto_submitted": false, "tracking_number": null,
+        "attachments": [{"sha256", "filename", "content_type", "size", "inline", "content_id"}],
+        "skipped_attachments": [{"filename", "content_type", "size", "reason"}]}]``
+        → ``[{"status": "created"|"appended"|"duplicate", "ticket_number": "2026-000001", "message_id": "a@b"}]``;
+        ``"status": "held"`` (no ticket) for mail kept aside: over the sender rate limit, or unusable.
         """
         with self.db.transaction() as session:
             outcome = inbound.receive_batch(session, self.db.session.get_bind(), messages, utcnow())
@@ -45,8 +60,8 @@ class TicketsService(ServiceBase):
         with self.db.transaction() as session:
             try:
                 user = auth.authenticate(session, email, password, utcnow())
-            except Unauthenticated as failure:
-                refused = failure  # the failed-login count must be committed, not rolled back
+            except (Unauthenticated, AccountLocked) as failure:
+                refused = failure  # the failed-login count and its audit entry must be committed
             else:
                 return user_dict(user, memberships_of(session, user.id))
         raise refused
@@ -66,9 +81,9 @@ class TicketsService(ServiceBase):
 
     @rpc
     def list_tickets(self, user_id, filters=None):
-        """A page of the tickets this user may list: ``{"items": [...], "total": N}``."""
+        """A page of the tickets this user may list: ``{"items", "total", "total_is_exact", "next_cursor"}``."""
         with self.db.transaction() as session:
-            return queries.list_tickets(session, load_viewer(session, user_id), filters or {})
+            return listing.list_tickets(session, load_viewer(session, user_id), filters or {})
 
     @rpc
     def get_ticket(self, user_id, number):
@@ -77,10 +92,11 @@ class TicketsService(ServiceBase):
             return queries.get_ticket(session, load_viewer(session, user_id), number)
 
     @rpc
-    def post_reply(self, user_id, number, body):
-        """An agent answers a ticket; notify sends the mail. Returns the new thread message."""
+    def post_reply(self, user_id, number, body, attachments=None):
+        """An agent answers a ticket, attachments optional; notify sends the mail. Returns the new message."""
         with self.db.transaction() as session:
-            message, events = replies.post_reply(session, load_viewer(session, user_id), number, body, utcnow())
+            message, events = replies.post_reply(session, load_viewer(session, user_id), number, body, utcnow(),
+                                                 attachments=attachments)
             record_events(session, outbox, events)
         return message
 

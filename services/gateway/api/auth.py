@@ -23,9 +23,10 @@ def login():
 @blueprint.post("/auth/logout")
 @login_required
 def logout():
-    """Revoke the token of this request."""
+    """Revoke the token of this request; the tickets service keeps the logout in the audit trail."""
     sessions.revoke(db(), bearer_token())
     db().commit()
+    rpc().tickets.record_logout(g.user_id)
     return "", 204
 
 

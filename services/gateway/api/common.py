@@ -60,3 +60,17 @@ def json_body(*required: str) -> dict:
         if not isinstance(value, str):
             raise InvalidInput(f"{name} must be a string", name)
     return body
+
+
+def json_body_only(*names: str) -> dict:
+    """The JSON body, refusing fields this endpoint does not know."""
+    body = json_body()
+    for name in body:
+        if name not in names:
+            raise InvalidInput(f"{name} cannot be set here; known fields: {', '.join(names)}", str(name)[:100])
+    return body
+
+
+def query_args() -> dict[str, str]:
+    """The query string as one value per name; repeated names (``status=open&status=new``) join with commas."""
+    return {name: ",".join(values) for name, values in request.args.lists()}

@@ -1,20 +1,18 @@
 """``/api/v1/tickets``: lists, one ticket with its thread, replies, SLA state."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from services.gateway.api.common import json_body, login_required, rpc
+from services.gateway.api.common import json_body, login_required, query_args, rpc
 
 blueprint = Blueprint("tickets", __name__)
-LIST_FILTERS = ("status", "department_id", "limit", "offset")
 
 
 @blueprint.get("/tickets")
 @login_required
 def list_tickets():
-    """``?status=open&department_id=1&limit=50&offset=0`` → ``{"items": [...], "total": N}``."""
-    filters = {name: request.args[name] for name in LIST_FILTERS if name in request.args}
-    return jsonify(rpc().tickets.list_tickets(g.user_id, filters))
+    """``?status=open&q=istanbul&sort=-updated&limit=50&cursor=...`` → ``{"items", "total", "next_cursor"}``."""
+    return jsonify(rpc().tickets.list_tickets(g.user_id, query_args()))
 
 
 @blueprint.get("/tickets/<number>")
@@ -27,14 +25,15 @@ def get_ticket(number):
 @blueprint.post("/tickets/<number>/replies")
 @login_required
 def post_reply(number):
-    """``{"body": "Merhaba, ..."}`` → 201 with the outbound message; the mail goes out from the department."""
+    """``{"body": "Merhaba, ...", "attachments": [{"filename", "content_type", "content_base64"}]}`` → 201."""
     body = json_body("body")
-    return jsonify(rpc().tickets.post_reply(g.user_id, number, body["body"])), 201
+    attachments = body.get("attachments")  # optional; tickets checks them (422 naming "attachments")
+    return jsonify(rpc().tickets.post_reply(g.user_id, number, body["body"], attachments)), 201
 
 
 @blueprint.get("/tickets/<number>/sla")
 @login_required
 def get_ticket_sla(number):
     """The ticket's SLA clocks: ``{"ticket_number", "clocks": [{"kind", "state", "due_at", ...}]}``."""
-    rpc().tickets.get_ticket(g.user_id, number)  # the same access rule as opening the ticket
-    return jsonify(rpc().sla.get_ticket_sla(number))
+    ticket = rpc().tickets.get_ticket(g.user_id, number)  # the same access rule as opening the ticket
+    return jsonify(rpc().sla.get_ticket_sla(ticket["number"]))  # "#2026-000001" reaches sla as 2026-000001

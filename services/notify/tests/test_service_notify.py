@@ -8,7 +8,6 @@ from nameko.standalone.events import event_dispatcher
 
 from services.notify.service import NotifyService
 from services.shared.events import new_event
-from tests.support.smtp_server import RecordingSmtpServer
 
 
 def reply_posted(message_id: str) -> dict:
@@ -18,15 +17,6 @@ def reply_posted(message_id: str) -> dict:
         "subject": "Re: Fatura [#2026-000042]", "body_text": "Faturanız ekte, iyi günler.",
         "from_email": "destek@example.com", "from_name": "Destek", "to_email": "ali@example.org",
         "to_name": "Ali Veli", "first_response": True, "created_at": "2026-11-22T10:00:00+00:00"})
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    with RecordingSmtpServer() as server:
-        monkeypatch.setenv("SMTP_HOST", server.host)
-        monkeypatch.setenv("SMTP_PORT", str(server.port))
-        monkeypatch.setenv("SMTP_FIRST_RETRY_SECONDS", "1")
-        yield server
 
 
 def test_a_reply_is_mailed_once_with_threading_headers(start_service, rabbit_config, clean_db, smtp, event_tap):
@@ -72,3 +62,19 @@ def test_a_permanent_smtp_failure_is_reported_back_to_the_thread(
     [failed] = tap.wait_for("reply_failed")
     assert failed["error"].startswith("550") and failed["message_db_id"] == 7
     assert smtp.messages == []
+
+
+def test_a_bounce_for_a_sent_reply_reports_it_failed_with_the_reason(
+        start_service, rabbit_config, clean_db, smtp, event_tap):
+    tap = event_tap("notify")
+    start_service(NotifyService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "reply_posted", reply_posted("r4.2026-000042@example.com"))
+    tap.wait_for("reply_sent")
+    dispatch("tickets", "bounce_received", new_event("bounce_received", {
+        "original_message_id": "r4.2026-000042@example.com", "action": "delayed", "status": "4.4.1"}))
+    dispatch("tickets", "bounce_received", new_event("bounce_received", {
+        "original_message_id": "r4.2026-000042@example.com", "action": "failed", "status": "5.1.1",
+        "diagnostic": "smtp; 550 5.1.1 user unknown"}))
+    [failed] = tap.wait_for("reply_failed")
+    assert failed["message_db_id"] == 7 and failed["error"] == "bounced: 5.1.1 smtp; 550 5.1.1 user unknown"

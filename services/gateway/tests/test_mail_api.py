@@ -1,0 +1,97 @@
+"""The gateway's mail endpoints against a real tickets service: mailbox settings and attachment downloads."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from services.gateway.app import create_app
+from services.shared.config import Settings, load_settings
+from services.tickets.service import TicketsService
+from services.tickets.tests.test_service_inbound import inbound
+
+
+@pytest.fixture
+def api(start_service, demo_org, rabbit_config, tmp_path, monkeypatch):
+    """A Flask test client of the gateway on the test's vhost; ``api.login(email)`` → auth headers."""
+    monkeypatch.setenv("ATTACHMENT_STORE_DIR", str(tmp_path / "store"))
+    start_service(TicketsService)
+    settings = Settings(amqp_uri=rabbit_config["AMQP_URI"], database_url=load_settings().database_url,
+                        host="127.0.0.1", max_workers=2)
+    app = create_app(settings)
+    client = app.test_client()
+
+    def login(email: str) -> dict:
+        answer = client.post("/api/v1/auth/login", json={"email": email, "password": "destek-demo"})
+        return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+    client.login = login
+    yield client
+    app.extensions["destek.rpc"].close()
+
+
+def test_an_owner_sets_mail_settings_and_never_sees_a_password_again(api):
+    owner = api.login("owner@example.com")
+    changed = api.put("/api/v1/departments/1/mail-settings", headers=owner, json={
+        "imap": {"enabled": True, "host": "imap.firma.com", "user": "destek@example.com", "password": "gizli"},
+        "smtp": {"host": "smtp.firma.com", "username": "destek@example.com", "password": "gizli"}})
+    assert changed.status_code == 200
+    shown = api.get("/api/v1/departments/1/mail-settings", headers=owner)
+    body = shown.get_json()
+    assert body["imap"]["password_set"] is True and body["smtp"]["password_set"] is True
+    assert b"gizli" not in shown.data and b"gizli" not in changed.data
+
+
+def test_mail_settings_refuse_non_owners_and_bad_values_in_the_one_error_format(api):
+    manager = api.login("manager@example.com")
+    assert api.get("/api/v1/departments/1/mail-settings", headers=manager).status_code == 403
+    owner = api.login("owner@example.com")
+    bad = api.put("/api/v1/departments/1/mail-settings", headers=owner, json={"imap": {"port": 0}})
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "imap.port"
+    assert api.put("/api/v1/departments/1/mail-settings", headers=owner, json=[1]).status_code == 422
+    assert api.get("/api/v1/departments/1/mail-settings").status_code == 401
+
+
+def test_an_attachment_downloads_for_those_who_may_open_its_ticket(api, rpc, tmp_path):
+    content = b"%PDF-1.4 fatura"
+    digest = hashlib.sha256(content).hexdigest()
+    (tmp_path / "store" / digest[:2]).mkdir(parents=True)
+    (tmp_path / "store" / digest[:2] / digest).write_bytes(content)
+    [result] = rpc.tickets.receive_messages([inbound("gw-att@example.org", attachments=[
+        {"sha256": digest, "filename": "fatura.pdf", "content_type": "application/pdf", "size": len(content),
+         "inline": False, "content_id": None}], skipped_attachments=[
+        {"filename": "video.mp4", "content_type": "video/mp4", "size": 9, "reason": "too big"}])])
+    number, owner = result["ticket_number"], api.login("owner@example.com")
+    kept, dropped = api.get(f"/api/v1/tickets/{number}", headers=owner).get_json()["messages"][0]["attachments"]
+    download = api.get(f"/api/v1/tickets/{number}/attachments/{kept['id']}", headers=owner)
+    assert download.status_code == 200 and download.data == content
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"] and "fatura.pdf" in download.headers[
+        "Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    missing = api.get(f"/api/v1/tickets/{number}/attachments/{dropped['id']}", headers=owner)
+    assert missing.status_code == 404 and "too big" in missing.get_json()["error"]["message"]
+    agent = api.login("agent@example.com")
+    assert api.get(f"/api/v1/tickets/{number}/attachments/{kept['id']}", headers=agent).status_code == 403
+    assert api.get(f"/api/v1/tickets/{number}/attachments/{kept['id']}").status_code == 401
+
+
+def test_the_openapi_document_describes_the_mail_endpoints():
+    from services.gateway.openapi import build_document
+    paths = build_document()["paths"]
+    assert {"get", "put"} <= set(paths["/api/v1/departments/{department_id}/mail-settings"])
+    assert "get" in paths["/api/v1/tickets/{number}/attachments/{attachment_id}"]
+
+
+def test_managers_see_and_release_held_mail_through_the_api(api, rpc, monkeypatch):
+    monkeypatch.setenv("SENDER_RATE_LIMIT", "1")
+    rpc.tickets.receive_messages([inbound(f"gw-storm-{i}@example.org", from_email="bot@example.org")
+                                  for i in range(2)])
+    manager = api.login("manager@example.com")
+    [held] = api.get("/api/v1/held-mail", headers=manager).get_json()["items"]
+    assert held["reason"] == "rate_limited" and held["message_id"] == "gw-storm-1@example.org"
+    released = api.post(f"/api/v1/held-mail/{held['id']}/release", headers=manager)
+    assert released.status_code == 200 and released.get_json()["status"] == "created"
+    again = api.post(f"/api/v1/held-mail/{held['id']}/release", headers=manager)
+    assert again.status_code == 409
+    agent = api.login("agent@example.com")
+    assert api.get("/api/v1/held-mail", headers=agent).get_json()["items"] == []

@@ -1,0 +1,1 @@
+"""IMAP import of department mailboxes (see pollers.py)."""

@@ -1,0 +1,27 @@
+"""The attachment store keeps each content once, by hash, and never shows a half-written file."""
+import hashlib
+
+from services.ingest.attachment_store import AttachmentStore
+
+
+def test_a_file_is_kept_under_its_sha256(tmp_path):
+    store = AttachmentStore(tmp_path)
+    digest = store.put(b"fatura.pdf contents")
+    assert digest == hashlib.sha256(b"fatura.pdf contents").hexdigest()
+    assert (tmp_path / digest[:2] / digest).read_bytes() == b"fatura.pdf contents"
+
+
+def test_the_same_content_twice_is_stored_once(tmp_path):
+    store = AttachmentStore(tmp_path)
+    first = store.put(b"logo")
+    mtime = store.path_of(first).stat().st_mtime_ns
+    assert store.put(b"logo") == first
+    assert store.path_of(first).stat().st_mtime_ns == mtime
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [first]
+
+
+def test_no_temporary_files_are_left_behind(tmp_path):
+    store = AttachmentStore(tmp_path)
+    for content in (b"a", b"b", b"", b"x" * 100_000):
+        store.put(content)
+    assert not [p for p in tmp_path.rglob(".incoming-*")]

@@ -1,0 +1,230 @@
+"""One mailbox poller against a real Dovecot and the real checkpoint table; tickets is a recorder here.
+
+The recorder stands in for ``tickets.receive_messages`` so that each test can
+see exactly what was handed over, how often and in which batches — the proof
+that a restart neither skips nor repeats, which the ticket side's dedupe
+would otherwise hide.
+"""
+from __future__ import annotations
+
+import email.message
+import itertools
+import ssl
+import time
+
+import eventlet
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+from services.ingest.domain.imap_sync import Checkpoint
+from services.ingest.imap.checkpoints import CheckpointStore, MailboxLease
+from services.ingest.imap.client import MailboxConfig
+from services.ingest.imap.poller import MailboxPoller, PollSettings
+from tests.support.dovecot import DovecotServer
+
+pytestmark = pytest.mark.imap
+PASSWORD = "imap-pw"
+_users = itertools.count(1)
+
+
+def raw_mail(n: int, subject: str = "Kargo") -> bytes:
+    msg = email.message.EmailMessage()
+    msg["From"], msg["To"] = f"musteri{n}@example.org", "destek@example.com"
+    msg["Subject"], msg["Message-ID"] = f"{subject} {n}", f"<m{n}.{time.monotonic_ns()}@example.org>"
+    msg.set_content(f"Merhaba, {n}. mesaj.")
+    return msg.as_bytes()
+
+
+@pytest.fixture(scope="module")
+def dovecot(tmp_path_factory):
+    DovecotServer.ensure_installed()
+    with DovecotServer(tmp_path_factory.mktemp("imap"), users={"seed@example.com": PASSWORD}, tls=True) as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(dovecot):
+    """A fresh IMAP user of its own for this test: ``(config, user)``."""
+    user = f"box{next(_users)}@example.com"
+    dovecot.add_user(user, PASSWORD)
+    return MailboxConfig(department_id=1, department_email="destek@example.com", host=dovecot.host,
+                         port=dovecot.port, security="none", user=user, password=PASSWORD)
+
+
+class Recorder:
+    """Stands in for tickets: records every batch; can be told to fail the next calls."""
+
+    def __init__(self):
+        self.batches: list[list[str]] = []
+        self.fail_next = 0
+
+    def __call__(self, messages):
+        if self.fail_next:
+            self.fail_next -= 1
+            raise RuntimeError("tickets did not answer")
+        self.batches.append([m["subject"] for m in messages])
+        return [{"status": "created"} for _ in messages]
+
+    @property
+    def subjects(self):
+        return [s for batch in self.batches for s in batch]
+
+
+@pytest.fixture
+def make_poller(clean_db, database_url):
+    lease_engine = create_engine(database_url, poolclass=NullPool)
+    running = []
+
+    def make(config, recorder, ssl_context=None, **settings):
+        settings = {"poll_seconds": 0.2, "idle_seconds": 0.5, "max_backoff": 0.3, **settings}
+        poller = MailboxPoller(config, convert=lambda raw, _: _subject_only(raw), submit=recorder,
+                               checkpoints=CheckpointStore(clean_db),
+                               lease=MailboxLease(lease_engine, config.key), settings=PollSettings(**settings),
+                               ssl_context=ssl_context)
+        running.append((poller, eventlet.spawn(poller.run)))
+        return poller
+    yield make
+    for poller, thread in running:
+        poller.stop()
+        thread.wait()
+    lease_engine.dispose()
+
+
+def _subject_only(raw: bytes) -> dict:
+    return {"subject": email.message_from_bytes(raw)["Subject"]}
+
+
+def eventually(check, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        eventlet.sleep(0.05)
+    raise AssertionError(f"not within {timeout}s: {check.__doc__ or check}")
+
+
+def stop(poller):
+    poller.stop()
+    eventually(lambda: poller.lease._conn is None)
+
+
+def flags(dovecot, user):
+    conn = dovecot.connect(user)
+    try:
+        conn.select("INBOX", readonly=True)
+        _, data = conn.uid("FETCH", "1:*", "(FLAGS)")
+        return [item for item in data if item]
+    finally:
+        conn.logout()
+
+
+def test_new_mail_is_handed_over_in_one_batch_then_marked_seen(dovecot, mailbox, make_poller, clean_db):
+    for n in range(3):
+        dovecot.append(mailbox.user, raw_mail(n))
+    recorder = Recorder()
+    make_poller(mailbox, recorder)
+    eventually(lambda: len(recorder.subjects) == 3)
+    assert recorder.batches == [["Kargo 0", "Kargo 1", "Kargo 2"]]
+    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 3
+    eventually(lambda: all(b"\\Seen" in line for line in flags(dovecot, mailbox.user)))
+
+
+def test_a_restarted_poller_neither_skips_nor_repeats(dovecot, mailbox, make_poller):
+    dovecot.append(mailbox.user, raw_mail(1))
+    dovecot.append(mailbox.user, raw_mail(2))
+    first = Recorder()
+    poller = make_poller(mailbox, first)
+    eventually(lambda: len(first.subjects) == 2)
+    stop(poller)
+    dovecot.append(mailbox.user, raw_mail(3))  # arrives while nothing polls
+    dovecot.append(mailbox.user, raw_mail(4))
+    second = Recorder()
+    make_poller(mailbox, second)
+    eventually(lambda: len(second.subjects) == 2)
+    eventlet.sleep(0.5)
+    assert first.subjects == ["Kargo 1", "Kargo 2"] and second.subjects == ["Kargo 3", "Kargo 4"]
+
+
+def test_mail_is_neither_checkpointed_nor_marked_until_tickets_took_it(dovecot, mailbox, make_poller, clean_db):
+    dovecot.append(mailbox.user, raw_mail(1))
+    recorder = Recorder()
+    recorder.fail_next = 2
+    poller = make_poller(mailbox, recorder)
+    eventually(lambda: poller.failures >= 1)
+    assert CheckpointStore(clean_db).load(mailbox.key) is None
+    assert all(b"\\Seen" not in line for line in flags(dovecot, mailbox.user))
+    eventually(lambda: recorder.subjects == ["Kargo 1"])
+    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 1
+
+
+def test_a_new_uidvalidity_reads_the_whole_mailbox_again(dovecot, mailbox, make_poller, clean_db):
+    dovecot.append(mailbox.user, raw_mail(1))
+    dovecot.append(mailbox.user, raw_mail(2))
+    CheckpointStore(clean_db).save(mailbox.key, Checkpoint(uidvalidity=1, last_uid=999))
+    recorder = Recorder()
+    make_poller(mailbox, recorder)
+    eventually(lambda: recorder.subjects == ["Kargo 1", "Kargo 2"])
+    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 2
+
+
+def test_a_checkpoint_never_moves_backwards(clean_db):
+    store = CheckpointStore(clean_db)
+    store.save("k", Checkpoint(5, 10))
+    store.save("k", Checkpoint(5, 7))  # a slower process saving an older position
+    assert store.load("k") == Checkpoint(5, 10)
+    store.save("k", Checkpoint(6, 2))
+    assert store.load("k") == Checkpoint(6, 2)
+
+
+def test_big_backlogs_go_over_in_batches_each_checkpointed(dovecot, mailbox, make_poller, clean_db):
+    for n in range(5):
+        dovecot.append(mailbox.user, raw_mail(n))
+    recorder = Recorder()
+    make_poller(mailbox, recorder, batch_size=2)
+    eventually(lambda: len(recorder.subjects) == 5)
+    assert [len(b) for b in recorder.batches] == [2, 2, 1]
+    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 5
+
+
+def test_imported_mail_can_be_moved_to_another_folder(dovecot, mailbox, make_poller):
+    dovecot.append(mailbox.user, raw_mail(1))
+    moving = MailboxConfig(**{**mailbox.__dict__, "move_to": "Aktarıldı"})
+    recorder = Recorder()
+    make_poller(moving, recorder)
+    eventually(lambda: recorder.subjects == ["Kargo 1"])
+    conn = dovecot.connect(mailbox.user)
+    try:
+        eventually(lambda: conn.select("INBOX", readonly=True)[1] == [b"0"])
+        assert conn.select('"Aktar&ATE-ld&ATE-"', readonly=True) == ("OK", [b"1"])
+    finally:
+        conn.logout()
+
+
+def test_a_mailbox_with_a_wrong_password_backs_off_without_stopping(mailbox, make_poller):
+    recorder = Recorder()
+    poller = make_poller(MailboxConfig(**{**mailbox.__dict__, "password": "wrong"}), recorder)
+    eventually(lambda: poller.failures >= 3)
+    assert recorder.batches == []
+
+
+def test_only_one_poller_reads_a_mailbox_at_a_time(dovecot, mailbox, make_poller):
+    dovecot.append(mailbox.user, raw_mail(1))
+    one, two = Recorder(), Recorder()
+    make_poller(mailbox, one, lease_retry_seconds=0.2)
+    eventually(lambda: one.subjects == ["Kargo 1"])
+    make_poller(mailbox, two, lease_retry_seconds=0.2)
+    dovecot.append(mailbox.user, raw_mail(2))
+    eventually(lambda: one.subjects == ["Kargo 1", "Kargo 2"])
+    assert two.subjects == []
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_tls_and_starttls_mailboxes_are_read(dovecot, mailbox, make_poller, security):
+    context = ssl.create_default_context(cafile=str(dovecot.cert_path))
+    port = dovecot.tls_port if security == "tls" else dovecot.port
+    secure = MailboxConfig(**{**mailbox.__dict__, "security": security, "port": port})
+    dovecot.append(mailbox.user, raw_mail(1))
+    recorder = Recorder()
+    make_poller(secure, recorder, ssl_context=context)
+    eventually(lambda: recorder.subjects == ["Kargo 1"])

@@ -1,0 +1,52 @@
+"""The inbound message ingest builds from a raw mail: where it was delivered, its files, what was not kept."""
+from services.ingest.attachment_store import AttachmentStore
+from services.ingest.normalise import raw_mail_to_message
+
+RAW = b"""Delivered-To: satis@example.com
+X-Original-To: satis@example.com
+From: =?utf-8?q?Ay=C5=9Fe?= <AYSE@musteri.com.tr>
+To: Destek <destek@example.com>
+Cc: muhasebe@example.com
+Subject: Teklif
+Message-ID: <t1@musteri.com.tr>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=b
+
+--b
+Content-Type: text/plain; charset=utf-8
+
+Teklif istiyorum.
+--b
+Content-Type: application/pdf; name=teklif.pdf
+Content-Disposition: attachment; filename=teklif.pdf
+Content-Transfer-Encoding: base64
+
+JVBERi0xLjQgdGVrbGlm
+--b
+Content-Type: application/zip; name=buyuk.zip
+Content-Disposition: attachment; filename=buyuk.zip
+Content-Transfer-Encoding: base64
+
+""" + b"QUFB" * 400 + b"""
+--b--
+"""
+
+
+def test_the_envelope_recipient_comes_first_then_delivered_to_then_to_and_cc(tmp_path):
+    message = raw_mail_to_message(RAW, envelope_recipient="Destek@Example.com", store=AttachmentStore(tmp_path),
+                                  max_attachment_bytes=1000)
+    assert message["recipients"] == ["destek@example.com", "satis@example.com", "muhasebe@example.com"]
+    without = raw_mail_to_message(RAW, envelope_recipient=None, store=AttachmentStore(tmp_path),
+                                  max_attachment_bytes=1000)
+    assert without["recipients"][0] == "satis@example.com"
+
+
+def test_kept_files_are_stored_and_listed_and_the_rest_is_listed_as_not_kept(tmp_path):
+    store = AttachmentStore(tmp_path)
+    message = raw_mail_to_message(RAW, envelope_recipient=None, store=store, max_attachment_bytes=1000)
+    [kept] = message["attachments"]
+    assert kept["filename"] == "teklif.pdf" and kept["size"] == 15 and kept["inline"] is False
+    assert store.path_of(kept["sha256"]).read_bytes() == b"%PDF-1.4 teklif"
+    assert message["skipped_attachments"] == [{"filename": "buyuk.zip", "content_type": "application/zip",
+                                               "size": 1200, "reason": "larger than the 1000 bytes limit"}]
+    assert message["from_email"] == "ayse@musteri.com.tr" and message["from_name"] == "Ayşe"

@@ -1,0 +1,79 @@
+"""Acknowledgements and attachments notices over the real bus, database and SMTP server."""
+from __future__ import annotations
+
+from nameko.standalone.events import event_dispatcher
+
+from services.notify.service import NotifyService
+from services.shared.events import new_event
+
+
+def ticket_created(number: str, **fields) -> dict:
+    return new_event("ticket_created", {
+        "ticket_number": number, "subject": "Siparişim gelmedi", "priority": 3, "status": "new",
+        "channel": "email", "department_id": 1, "department_email": "destek@example.com",
+        "customer_email": "ayse@musteri.com.tr", "customer_name": "Ayşe Yılmaz", "is_auto_submitted": False,
+        "send_acknowledgement": True, "message_id": f"ilk-{number}@musteri.com.tr",
+        "created_at": "2026-11-22T10:00:00+00:00", **fields})
+
+
+def attachments_rejected(number: str, **fields) -> dict:
+    return new_event("attachments_rejected", {
+        "ticket_number": number, "department_id": 1, "department_email": "destek@example.com",
+        "to_email": "ayse@musteri.com.tr", "message_id": f"buyuk-{number}@musteri.com.tr",
+        "skipped": [{"filename": "çizim.dwg", "size": 31457280, "reason": "larger than the 25 MB limit"}],
+        **fields})
+
+
+def test_a_new_email_ticket_is_acknowledged_once_threaded_onto_the_customers_mail(
+        start_service, rabbit_config, clean_db, smtp, event_tap):
+    tap = event_tap("notify")
+    start_service(NotifyService)
+    event = ticket_created("2026-000101")
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", event)
+    dispatch("tickets", "ticket_created", event)  # redelivered
+    dispatch("tickets", "ticket_created", {**event, "event_id": new_event("x", {})["event_id"]})  # republished
+    [sent] = smtp.wait_for(1)
+    mail = sent.message
+    assert sent.rcpt_tos == ["ayse@musteri.com.tr"] and "destek@example.com" in mail["From"]
+    assert "[#2026-000101]" in mail["Subject"] and mail["Auto-Submitted"] == "auto-replied"
+    assert mail["In-Reply-To"] == mail["References"] == "<ilk-2026-000101@musteri.com.tr>"
+    body = mail.get_content()
+    assert "takip numaranız #2026-000101" in body and "tracking number is #2026-000101" in body
+    [recorded] = tap.wait_for("acknowledgement_sent")
+    assert recorded["message_id"] == mail["Message-ID"].strip("<>") and recorded["to_email"] == "ayse@musteri.com.tr"
+    assert recorded["subject"] == mail["Subject"] and recorded["body_text"].strip() == body.strip()
+    assert recorded["in_reply_to"] == ["ilk-2026-000101@musteri.com.tr"] and recorded["sent_at"]
+    assert len(smtp.messages) == 1
+
+
+def test_no_acknowledgement_goes_to_automatic_senders_agent_tickets_or_departments_that_turned_it_off(
+        start_service, rabbit_config, clean_db, smtp):
+    start_service(NotifyService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", ticket_created("2026-000201", is_auto_submitted=True))
+    dispatch("tickets", "ticket_created", ticket_created("2026-000202", channel="web"))
+    dispatch("tickets", "ticket_created", ticket_created("2026-000203", send_acknowledgement=False))
+    dispatch("tickets", "ticket_created", ticket_created("2026-000204", customer_email="noreply@shop.example"))
+    dispatch("tickets", "ticket_created", ticket_created("2026-000205"))  # the only one to answer
+    [sent] = smtp.wait_for(1)
+    assert "[#2026-000205]" in sent.message["Subject"]
+    assert len(smtp.messages) == 1
+
+
+def test_the_sender_of_an_oversized_mail_is_told_once_what_was_not_kept(
+        start_service, rabbit_config, clean_db, smtp, event_tap):
+    tap = event_tap("notify")
+    start_service(NotifyService)
+    dispatch = event_dispatcher(rabbit_config)
+    event = attachments_rejected("2026-000301")
+    dispatch("tickets", "attachments_rejected", event)
+    dispatch("tickets", "attachments_rejected", {**event, "event_id": new_event("x", {})["event_id"]})
+    [sent] = smtp.wait_for(1)
+    mail = sent.message
+    assert sent.rcpt_tos == ["ayse@musteri.com.tr"] and mail["Auto-Submitted"] == "auto-replied"
+    assert mail["In-Reply-To"] == "<buyuk-2026-000301@musteri.com.tr>" and "[#2026-000301]" in mail["Subject"]
+    assert "  - çizim.dwg (30.0 MB): larger than the 25 MB limit" in mail.get_content()
+    [recorded] = tap.wait_for("attachments_notice_sent")
+    assert recorded["ticket_number"] == "2026-000301" and recorded["message_id"] == mail["Message-ID"].strip("<>")
+    assert len(smtp.messages) == 1

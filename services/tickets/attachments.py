@@ -1,0 +1,62 @@
+"""Attachments of thread messages: metadata here, bytes in the attachment store ingest writes.
+
+An inbound message lists what ingest stored (by sha256) and what it did not
+keep (over the size limit); both become rows, the latter without a hash and
+with the reason, so the thread shows what is missing.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.shared.errors import InvalidInput, NotFound
+from services.tickets import repository as repo
+from services.tickets.access import Viewer, check_can_open
+from services.tickets.models import Attachment, Message
+from services.tickets.schemas import attachment_dict
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def add_inbound_attachments(session: Session, message_db_id: int, message: dict) -> list[dict]:
+    """Store the attachment rows of one inbound message; returns the ones that were not kept."""
+    rows, skipped = [], []
+    for item in message.get("attachments") or []:
+        sha256 = str(item.get("sha256") or "")
+        if not _SHA256.match(sha256):
+            raise InvalidInput("an attachment's sha256 must be 64 lower-case hex digits", "attachments.sha256")
+        rows.append(_row(message_db_id, item, sha256=sha256))
+    for item in message.get("skipped_attachments") or []:
+        reason = str(item.get("reason") or "not kept")
+        rows.append(_row(message_db_id, item, not_kept_reason=reason))
+        skipped.append({"filename": rows[-1].filename, "content_type": rows[-1].content_type,
+                        "size": rows[-1].size, "reason": reason})
+    session.add_all(rows)
+    return skipped
+
+
+def _row(message_db_id: int, item: dict, **extra) -> Attachment:
+    return Attachment(message_id=message_db_id, filename=str(item.get("filename") or "attachment")[:255],
+                      content_type=str(item.get("content_type") or "application/octet-stream")[:255],
+                      size=int(item.get("size") or 0), inline=bool(item.get("inline")),
+                      content_id=item.get("content_id") or None, **extra)
+
+
+def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachment_id) -> dict:
+    """One attachment of a ticket this viewer may open, with the hash the gateway reads it by."""
+    ticket = repo.ticket_by_number(session, number)
+    if ticket is None:
+        raise NotFound(f"ticket {number} does not exist", "number")
+    check_can_open(viewer, ticket)
+    try:
+        attachment_id = int(attachment_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("attachment_id must be a whole number", "attachment_id") from None
+    attachment = session.scalars(
+        select(Attachment).join(Message, Attachment.message_id == Message.id)
+        .where(Attachment.id == attachment_id, Message.ticket_id == ticket.id)).first()
+    if attachment is None:
+        raise NotFound(f"ticket {number} has no attachment {attachment_id}", "attachment_id")
+    return {**attachment_dict(attachment), "sha256": attachment.sha256}

@@ -1,0 +1,108 @@
+"""Files an agent attaches to a reply: checked, then kept in the attachment store for notify to mail.
+
+The store is a directory (``ATTACHMENT_STORE_DIR``, default ``var/attachments``)
+holding each file once under its SHA-256, ``<dir>/<sha[:2]>/<sha>`` — the
+layout ingest uses for inbound attachments. A file is written before the
+reply's transaction commits; if that rolls back, the file stays unreferenced,
+which content addressing makes harmless.
+"""
+from __future__ import annotations
+
+import binascii
+import base64
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.shared.config import env, env_int
+from services.shared.errors import InvalidInput
+from services.tickets.models import Attachment
+
+MAX_FILES = 50
+CONTENT_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def max_total_bytes() -> int:
+    """``MAX_ATTACHMENT_BYTES`` (default 25 MB): the most one mail may carry, in and out."""
+    return env_int("MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
+
+
+def decode_uploads(items) -> list[Upload]:
+    """The attachments of a reply request, decoded; InvalidInput naming ``attachments`` if unusable."""
+    if items is None:
+        return []
+    if not isinstance(items, list) or len(items) > MAX_FILES:
+        raise InvalidInput(f"attachments must be a list of at most {MAX_FILES} files", "attachments")
+    uploads, total, limit = [], 0, max_total_bytes()
+    for index, item in enumerate(items):
+        upload = _decode_one(index, item)
+        total += len(upload.content)
+        if total > limit:
+            raise InvalidInput(f"attachments may total at most {limit} bytes; these are larger", "attachments")
+        uploads.append(upload)
+    return uploads
+
+
+def _decode_one(index: int, item) -> Upload:
+    if not isinstance(item, dict) or not isinstance(item.get("content_base64"), str):
+        raise InvalidInput(f"attachment {index + 1} needs filename, content_type and content_base64",
+                           "attachments")
+    filename = _safe_filename(item.get("filename"))
+    if not filename:
+        raise InvalidInput(f"attachment {index + 1} needs a file name", "attachments")
+    # Parameters such as a charset are dropped: the file is mailed as the bytes it is.
+    content_type = str(item.get("content_type") or "application/octet-stream").split(";")[0].strip().lower()
+    if not CONTENT_TYPE_RE.match(content_type):
+        raise InvalidInput(f"attachment {filename!r} has an invalid content_type", "attachments")
+    try:
+        content = base64.b64decode("".join(item["content_base64"].split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"attachment {filename!r} is not valid base64", "attachments") from None
+    return Upload(filename, content_type, content)
+
+
+def _safe_filename(name) -> str:
+    # A name is shown and mailed, never used as a path: drop directories and control characters.
+    name = re.split(r"[\\/]", str(name or ""))[-1]
+    return "".join(ch for ch in name if ch.isprintable()).strip()[:255]
+
+
+def store_uploads(uploads: list[Upload]) -> list[dict]:
+    """Keep each file in the store; returns ``[{"filename", "content_type", "size", "sha256"}]``."""
+    return [{"filename": u.filename, "content_type": u.content_type, "size": len(u.content),
+             "sha256": _store(u.content)} for u in uploads]
+
+
+def attachment_rows(stored: list[dict]) -> list[Attachment]:
+    """The thread's record of a reply's files, listed and downloadable like inbound ones."""
+    return [Attachment(sha256=item["sha256"], filename=item["filename"], content_type=item["content_type"],
+                       size=item["size"], inline=False) for item in stored]
+
+
+def _store(content: bytes) -> str:
+    digest = hashlib.sha256(content).hexdigest()
+    path = Path(env("ATTACHMENT_STORE_DIR", "var/attachments")) / digest[:2] / digest
+    if path.exists():
+        return digest
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)  # readers see the whole file or none
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return digest
