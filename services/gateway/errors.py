@@ -49,6 +49,10 @@ def handle_unavailable(exc: Exception):
 
 
 def handle_remote_error(exc: RemoteError):
+    if exc.exc_type == "DataError":
+        # The database refused a value the caller sent (a number too large for its column, say).
+        log.warning("a service refused a value: %s", exc)
+        return error_response(422, "invalid_input", "a value in the request is out of range or malformed")
     log.error("a service failed: %s", exc)
     return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
 
