@@ -20,5 +20,7 @@ import os  # noqa: E402
 TEST_DATABASE = os.environ.get("DESTEK_TEST_DATABASE", f"destek_test_{os.getpid()}")
 os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1/{TEST_DATABASE}"
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+# A transaction a killed test worker leaves open ends soon instead of holding its locks for the run.
+os.environ.setdefault("DB_IDLE_IN_TRANSACTION_SECONDS", "30")
 
 pytest_plugins = ["tests.fixtures.database", "tests.fixtures.services", "tests.fixtures.system"]

@@ -5,16 +5,25 @@ call tickets one by one. Each worker hands its message to the batcher and
 waits; a background green thread sends whatever has gathered (up to
 ``MAX_BATCH``) in one ``tickets.receive_messages`` call and wakes every waiter
 with its own result. Under light load a batch is just one message, sent at once.
+
+While one batch is out, what has gathered meanwhile goes out too, up to
+``INBOUND_BATCHES_IN_FLIGHT`` batches (default 2), so mail keeps moving
+while tickets commits. tickets applies inbound batches one after another,
+so a reply and its original in two batches still find each other, and the
+answers come back in the order the batches went out.
 """
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 import eventlet
 from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.shared.config import env_int
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,7 @@ class InboundBatcher(DependencyProvider):
 
     def start(self):
         self._running = True
+        self._max_in_flight = max(1, env_int("INBOUND_BATCHES_IN_FLIGHT", 2))
         self._proxy = ClusterRpcProxy(self.container.config, timeout=RPC_TIMEOUT)
         self._rpc = self._proxy.start()
         self._thread = self.container.spawn_managed_thread(self._run)
@@ -64,14 +74,27 @@ class InboundBatcher(DependencyProvider):
         return outcomes
 
     def _run(self):
-        while self._running:
-            batch = self._gather()
-            if batch:
-                self._send(batch)
+        in_flight: deque = deque()  # (batch, reply) in the order sent
+        while self._running or in_flight:
+            if self._running and len(in_flight) < self._max_in_flight:
+                batch = self._gather(wait=not in_flight)
+                if batch:
+                    in_flight.append((batch, self._call(batch)))
+                    continue
+            if in_flight:
+                self._deliver(*in_flight.popleft())
 
-    def _gather(self) -> list:
-        first = self.queue.get()
+    def _gather(self, wait: bool) -> list:
+        """What is waiting now, up to ``MAX_BATCH``; with ``wait``, at least one message (or [] on stop)."""
+        if wait:
+            first = self.queue.get()
+        else:
+            try:
+                first = self.queue.get_nowait()
+            except Empty:
+                return []
         if first is None:
+            self._running = False
             return []
         batch = [first]
         eventlet.sleep(0)  # let the workers that are ready now enqueue too
@@ -82,11 +105,21 @@ class InboundBatcher(DependencyProvider):
                 break
             if item is not None:
                 batch.append(item)
+            else:
+                self._running = False
         return batch
 
-    def _send(self, batch) -> None:
+    def _call(self, batch):
         try:
-            results = self._rpc.tickets.receive_messages([message for message, _ in batch])
+            return self._rpc.tickets.receive_messages.call_async([message for message, _ in batch])
+        except Exception as exc:
+            return exc
+
+    def _deliver(self, batch, reply) -> None:
+        try:
+            if isinstance(reply, Exception):
+                raise reply
+            results = reply.result()
         except Exception as exc:
             log.warning("tickets did not take a batch of %d messages: %s", len(batch), exc)
             results = [exc] * len(batch)

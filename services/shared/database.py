@@ -15,17 +15,25 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.shared.config import load_settings
+from services.shared.config import env_int, load_settings
 
 
 def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
-    """An engine with a pool sized for ``pool_size`` concurrent users."""
+    """An engine with a pool sized for ``pool_size`` concurrent users.
+
+    A transaction left idle (a worker killed mid-way, a process frozen) is ended
+    by the server after ``DB_IDLE_IN_TRANSACTION_SECONDS`` (default 120), so its
+    locks, among them the one that serialises inbound mail, cannot stall every
+    other worker for good.
+    """
+    idle_ms = env_int("DB_IDLE_IN_TRANSACTION_SECONDS", 120) * 1000
     return create_engine(
         url or load_settings().database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args={"options": f"-c idle_in_transaction_session_timeout={idle_ms}"},
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.shared.errors import Forbidden, InvalidInput, NotFound
 from services.tickets import payload, replies
+from services.tickets import repository as repo
 from services.tickets.access import Viewer
 from services.tickets.audit import record_audit
 from services.tickets.customer_contacts import find_by_contact, normalised, owner_of
@@ -22,7 +23,6 @@ from services.tickets.customers import visible_customer
 from services.tickets.domain.status import check_priority
 from services.tickets.domain.ticket_fields import CHANNELS, MAX_DESCRIPTION, MAX_SUBJECT
 from services.tickets.history import record_change
-from services.tickets.inbound import NumberAllocator
 from services.tickets.models import Customer, Department, Ticket
 from services.tickets.schemas import ticket_created_event
 from services.tickets.ticket_changes import change_assignee, change_category, change_stage
@@ -47,7 +47,7 @@ def create_ticket(session: Session, engine: Engine, viewer: Viewer, data, now: d
     customer = resolve_customer(session, viewer, body, now)
     if message and not customer.email:
         raise InvalidInput("the customer has no email address to send the message to", "message")
-    ticket = Ticket(number=NumberAllocator(engine, 1).next(now), subject=subject, priority=priority,
+    ticket = Ticket(number=repo.new_ticket_numbers(engine, now, 1)[0], subject=subject, priority=priority,
                     description=payload.text(body, "description", max_length=MAX_DESCRIPTION, empty_ok=True) or "",
                     status="new", department_id=department.id, customer_id=customer.id,
                     channel=_channel(body), is_auto_submitted=False, created_at=now, updated_at=now)

@@ -1,17 +1,23 @@
 """Turning normalised inbound messages into tickets and thread entries, many per transaction.
 
 A batch arrives from ingest as a list of dicts (see ``receive_messages`` in
-service.py for the shape). Each message is applied inside its own savepoint so
-that one bad message cannot sink the batch, and in arrival order so that a
-reply later in the same batch finds the ticket an earlier message opened.
+service.py for the shape). It is read in a few queries (``InboundIndex``),
+each message is placed in arrival order in memory, so that a reply later in
+the batch finds the ticket an earlier message opened, and what was placed is
+written a statement per kind of row. If that fails, the messages are applied
+one by one so that the one at fault is held for an operator and the others
+go in: one bad message cannot sink the batch.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Histogram
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -21,33 +27,20 @@ from services.shared.errors import InvalidInput
 from services.tickets import attachments, held_messages
 from services.tickets import repository as repo
 from services.tickets.domain.identity import InvalidContact, normalise_email
-from services.tickets.domain.numbers import format_ticket_number
 from services.tickets.domain.rate_limit import SenderBudget
 from services.tickets.domain.status import status_after_customer_message
-from services.tickets.domain.thread_matching import ThreadCandidate, decide_thread
+from services.tickets.domain.thread_matching import BY_HEADERS, ThreadCandidate, ThreadDecision, decide_thread
 from services.tickets.history import record_change
+from services.tickets.inbound_index import InboundIndex
 from services.tickets.models import Customer, Department, Message, Ticket
 from services.tickets.schemas import iso, ticket_created_event
 
 log = logging.getLogger(__name__)
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 REOPEN_WINDOW_DAYS = 14
-
-
-class NumberAllocator:
-    """Hands out ticket numbers from blocks reserved in one short transaction each."""
-
-    def __init__(self, engine: Engine, block: int):
-        self.engine, self.block = engine, max(1, block)
-        self._free: list[int] = []
-        self._year = 0
-
-    def next(self, now: datetime) -> str:
-        year = now.astimezone(ISTANBUL).year
-        if year != self._year or not self._free:
-            self._year = year
-            self._free = repo.allocate_ticket_numbers(self.engine, year, self.block)
-        return format_ticket_number(year, self._free.pop(0))
+INBOUND_LOCK = 0x1B0B0  # pg_advisory_xact_lock key: one inbound batch at a time
+BATCH_MESSAGES = Histogram("destek_inbound_batch_messages", "Inbound messages per batch tickets applied",
+                           buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500))
 
 
 @dataclass
@@ -60,56 +53,181 @@ class BatchOutcome:
 class _Batch:
     """What every message of one batch is applied with."""
     session: Session
+    engine: Engine
     departments: dict[str, Department]
     fallback: Department
-    numbers: NumberAllocator
     budget: SenderBudget
     now: datetime
     reopen_window_days: int
 
 
-def receive_batch(session: Session, engine: Engine, messages: list[dict], now: datetime, *,
+@dataclass
+class _Placed:
+    """One message's place, decided before anything is written."""
+    message: dict
+    department: Department
+    sender: str
+    decision: ThreadDecision
+    ticket: Ticket
+    customer: Customer
+    created: bool
+    status_change: tuple[str, str] | None = None
+    stored: Message | None = None
+    skipped: list[dict] = field(default_factory=list)  # attachments not kept
+
+
+def receive_batch(session: Session, engine: Engine, messages: list, now: datetime, *,
                   rate_limited: bool = True) -> BatchOutcome:
-    """Apply every message of a batch; returns per-message results and the events to publish."""
-    outcome = BatchOutcome()
-    fallback = repo.default_department(session)
+    """Apply every message of a batch; returns per-message results and the events to publish.
+
+    Batches are applied one after another across every tickets worker and
+    process (a transaction-level advisory lock): a reply and the mail it
+    answers, arriving in two batches at once, would otherwise not see each
+    other and open two tickets.
+    """
+    session.execute(select(func.pg_advisory_xact_lock(INBOUND_LOCK)))
+    BATCH_MESSAGES.observe(len(messages))
+    departments = repo.departments_by_email(session)
+    fallback = min(departments.values(), key=lambda d: (not d.is_default, d.id), default=None)
     if fallback is None:
         raise InvalidInput("no department is configured to receive messages", "department")
-    senders = {_sender_email(m) for m in messages if isinstance(m, dict)} if rate_limited else set()
-    batch = _Batch(session=session, departments=repo.departments_by_email(session), fallback=fallback,
-                   numbers=NumberAllocator(engine, block=len(messages)),
+    usable = [m for m in messages if _usable(m)]
+    senders = {_sender_email(m) for m in usable} if rate_limited else set()
+    batch = _Batch(session=session, engine=engine, departments=departments, fallback=fallback,
                    budget=held_messages.sender_budget(session, senders, now) if rate_limited else SenderBudget(0),
                    now=now, reopen_window_days=env_int("REOPEN_WINDOW_DAYS", REOPEN_WINDOW_DAYS))
+    results = _apply_with_fallback(batch, usable)
+    outcome = BatchOutcome()
     for message in messages:
-        outcome.results.append(_receive_with_retry(batch, message, outcome.events))
+        if _usable(message):
+            result, events = results.pop(0)
+            outcome.events.extend(events)
+        else:
+            result = _hold_failed(batch, message, "InvalidInput: a message needs a message_id")
+        outcome.results.append(result)
     return outcome
 
 
-def _receive_with_retry(batch: _Batch, message: dict, events: list) -> dict:
-    # A concurrent batch may create the same customer or message first: the
-    # savepoint rolls back only this message, and the second try finds theirs.
-    # Anything else that goes wrong with one message holds that message for an
-    # operator instead of failing the batch again on every redelivery.
+def _apply_with_fallback(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
+    """All messages in one go; when that fails, one by one, holding the ones that fail for an operator."""
+    if not messages:
+        return []
+    failure = _try_apply(batch, messages)
+    if not isinstance(failure, Exception):
+        return failure
+    if len(messages) == 1:
+        log.error("holding inbound message %s that could not be applied: %r", messages[0]["message_id"], failure,
+                  exc_info=failure)
+        return [(_hold_failed(batch, messages[0], f"{type(failure).__name__}: {failure}"), [])]
+    log.warning("a batch of %d inbound messages failed (%r); applying them one by one", len(messages), failure)
+    return [placed for message in messages for placed in _apply_with_fallback(batch, [message])]
+
+
+def _try_apply(batch: _Batch, messages: list[dict]):
+    """The results and events of every message, or the exception that stopped them (nothing kept then)."""
+    # A concurrent insert outside the inbound lock (a customer created through the API) may
+    # take an address first: the savepoint undoes this attempt, and the next finds theirs.
     failure: Exception | None = None
-    for attempt in (1, 2):
-        pending_events: list[tuple[str, dict]] = []
+    for _attempt in range(3):
         try:
             with batch.session.begin_nested():
-                result = _receive_one(batch, message, pending_events)
-            events.extend(pending_events)
-            return result
+                return _apply(batch, messages)
         except (OperationalError, InterfaceError, ProgrammingError, InternalError):
-            raise  # the database or the schema is failing, not this message: retry the whole batch later
+            raise  # the database or the schema is failing, not these messages: retry the whole batch later
         except IntegrityError as exc:
             failure = exc
-            log.info("retrying message %s after a concurrent insert", _message_id_of(message))
-        except Exception as exc:  # noqa: BLE001 - one bad message must not sink the batch
-            failure = exc
-            break
-    log.error("holding inbound message %s that could not be applied: %r", _message_id_of(message), failure)
-    with batch.session.begin_nested():
-        return held_messages.hold(batch.session, _department_of(batch, message), _as_dict(message), "failed",
-                                  f"{type(failure).__name__}: {failure}"[:2000], batch.now)
+            log.info("retrying %d inbound messages after a concurrent insert", len(messages))
+        except Exception as exc:  # noqa: BLE001 - the caller finds the message at fault
+            return exc
+    return failure
+
+
+def _apply(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
+    session, now = batch.session, batch.now
+    index = InboundIndex.load(session, messages, {_sender_email(m) for m in messages})
+    placed = [_place(batch, index, message) for message in messages]
+    _write(batch, [p for p in placed if isinstance(p, _Placed)])
+    answers = []
+    for item in placed:
+        if not isinstance(item, _Placed):
+            answers.append((item() if callable(item) else item, []))
+            continue
+        events = _events_of(item, now)
+        status = "created" if item.created else "appended"
+        answers.append(({"status": status, "ticket_number": item.ticket.number,
+                         "message_id": item.message["message_id"]}, events))
+    return answers
+
+
+def _place(batch: _Batch, index: InboundIndex, message: dict) -> _Placed | dict | Callable[[], dict]:
+    """Decide where one message goes, in memory; or its result when it is held, or a duplicate."""
+    session, now = batch.session, batch.now
+    department = _department_of(batch, message)
+    rfc_id = message["message_id"]
+    duplicate = index.received.get((department.id, rfc_id))
+    if duplicate is not None:  # its number is known once the batch is written, if it is new too
+        return lambda: {"status": "duplicate", "ticket_number": duplicate.number, "message_id": rfc_id}
+    sender = _sender_email(message)
+    if not batch.budget.admit(sender):
+        return held_messages.hold(session, department, message, "rate_limited", None, now)
+    by_headers = index.ticket_by_headers(message)
+    by_tracking = index.by_number.get(message.get("tracking_number") or "")
+    decision = decide_thread(by_headers=_candidate(index, by_headers), by_tracking=_candidate(index, by_tracking),
+                             sender_email=sender, now=now, reopen_window_days=batch.reopen_window_days)
+    customer = _find_or_create_customer(session, index, sender, message.get("from_name", ""), now)
+    matched = by_headers if decision.matched_by == BY_HEADERS else by_tracking  # new ones have no number yet
+    if decision.action == "append":
+        ticket = matched
+        item = _Placed(message, department, sender, decision, ticket, customer, created=False,
+                       status_change=_status_on_customer_message(ticket, decision.reopen, now))
+    else:
+        ticket = _new_ticket(message, department, matched if decision.linked_to else None, now)
+        index.remember_ticket(ticket, customer)
+        item = _Placed(message, department, sender, decision, ticket, customer, created=True)
+    index.remember(ticket, department.id, message, sender, now)
+    return item
+
+
+def _write(batch: _Batch, placed: list[_Placed]) -> None:
+    """Insert what the batch placed, a statement per kind of row rather than per message."""
+    session, now = batch.session, batch.now
+    new_tickets = [p for p in placed if p.created]
+    numbers = repo.new_ticket_numbers(batch.engine, now, len(new_tickets))
+    for item, number in zip(new_tickets, numbers):
+        item.ticket.number = number
+    session.flush()  # new customers, and what changed on known ones and their tickets
+    for item in new_tickets:
+        item.ticket.customer_id = item.customer.id
+        session.add(item.ticket)
+    session.flush()
+    for item in placed:
+        item.stored = _inbound_message(item.ticket, item.message, item.sender, now)
+    session.add_all([item.stored for item in placed])
+    session.flush()
+    for item in placed:
+        if item.status_change:
+            record_change(session, item.ticket, "customer", "status", *item.status_change, now)
+        if item.decision.new_participant:
+            record_change(session, item.ticket, "customer", "participant", None, item.sender, now)
+        item.skipped = attachments.add_inbound_attachments(session, item.stored.id, item.message)
+    session.flush()
+
+
+def _events_of(item: _Placed, now: datetime) -> list[tuple[str, dict]]:
+    ticket, message = item.ticket, item.message
+    events = []
+    if item.created:
+        events.append(("ticket_created", {**ticket_created_event(ticket, item.department, item.customer),
+                                          "message_id": message["message_id"]}))
+    if item.status_change:
+        old, new = item.status_change
+        events.append(("ticket_status_changed", {"ticket_number": ticket.number, "old_status": old,
+                                                 "new_status": new, "changed_at": iso(now)}))
+    events.append(("message_received", _message_received(ticket, message, item.sender, item.decision, now)))
+    if item.skipped:
+        events.append(("attachments_rejected",
+                       _attachments_rejected(ticket, item.department, item.stored, item.skipped, now)))
+    return events
 
 
 def route_department(recipients: list[str], departments: dict[str, Department], fallback: Department):
@@ -128,40 +246,14 @@ def _department_of(batch: _Batch, message) -> Department:
     return route_department([str(r) for r in recipients], batch.departments, batch.fallback)
 
 
-def _receive_one(batch: _Batch, message: dict, events: list) -> dict:
-    session, now = batch.session, batch.now
-    department = _department_of(batch, message)
-    rfc_id = message["message_id"]
-    duplicate = repo.message_in_department(session, department.id, rfc_id)
-    if duplicate is not None:
-        ticket = session.get(Ticket, duplicate.ticket_id)
-        return {"status": "duplicate", "ticket_number": ticket.number, "message_id": rfc_id}
-    sender = _sender_email(message)
-    if not batch.budget.admit(sender):
-        return held_messages.hold(session, department, message, "rate_limited", None, now)
-    decision = decide_thread(
-        by_headers=_candidate(session, _ticket_by_headers(session, message)),
-        by_tracking=_candidate(session, repo.ticket_by_number(session, message.get("tracking_number") or "")),
-        sender_email=sender, now=now, reopen_window_days=batch.reopen_window_days)
-    customer = _find_or_create_customer(session, sender, message.get("from_name", ""), now)
-    if decision.action == "append":
-        ticket = repo.ticket_by_number(session, decision.ticket_number)
-        _update_status_on_customer_message(session, ticket, decision.reopen, now, events)
-        if decision.new_participant:
-            record_change(session, ticket, "customer", "participant", None, sender, now)
-        status = "appended"
-    else:
-        linked = repo.ticket_by_number(session, decision.linked_to) if decision.linked_to else None
-        ticket = _open_ticket(session, message, department, customer, batch.numbers.next(now), linked, now)
-        events.append(("ticket_created", {**ticket_created_event(ticket, department, customer),
-                                          "message_id": rfc_id}))
-        status = "created"
-    stored = _add_inbound_message(session, ticket, message, sender, now)
-    events.append(("message_received", _message_received(ticket, message, sender, decision, now)))
-    skipped = attachments.add_inbound_attachments(session, stored.id, message)
-    if skipped:
-        events.append(("attachments_rejected", _attachments_rejected(ticket, department, stored, skipped, now)))
-    return {"status": status, "ticket_number": ticket.number, "message_id": rfc_id}
+def _usable(message) -> bool:
+    return isinstance(message, dict) and isinstance(message.get("message_id"), str) and bool(message["message_id"])
+
+
+def _hold_failed(batch: _Batch, message, error: str) -> dict:
+    with batch.session.begin_nested():
+        return held_messages.hold(batch.session, _department_of(batch, message), _as_dict(message), "failed",
+                                  error[:2000], batch.now)
 
 
 def _message_received(ticket: Ticket, message: dict, sender: str, decision, now: datetime) -> dict:
@@ -195,57 +287,50 @@ def _sender_email(message: dict) -> str:
         return (message.get("from_email") or "").strip().lower()
 
 
-def _ticket_by_headers(session, message) -> Ticket | None:
-    ids = list(message.get("in_reply_to") or []) + list(message.get("references") or [])
-    return repo.ticket_by_message_ids(session, ids) or repo.ticket_referencing(session, message["message_id"])
-
-
-def _candidate(session, ticket: Ticket | None) -> ThreadCandidate | None:
+def _candidate(index: InboundIndex, ticket: Ticket | None) -> ThreadCandidate | None:
     if ticket is None:
         return None
     return ThreadCandidate(ticket_number=ticket.number, status=ticket.status, closed_at=ticket.closed_at,
-                           customer_emails=frozenset(repo.customer_emails_of_ticket(session, ticket)))
+                           customer_emails=index.customer_emails(ticket))
 
 
-def _find_or_create_customer(session, email: str, name: str, now: datetime) -> Customer:
-    customer = repo.customer_by_email(session, email) if email else None
+def _find_or_create_customer(session, index: InboundIndex, email: str, name: str, now: datetime) -> Customer:
+    customer = index.customers.get(email) if email else None
     if customer is None:
         customer = Customer(name=name or email, email=email or None, created_at=now)
         session.add(customer)
-        session.flush()
+        if email:
+            index.customers[email] = customer
     elif name and customer.name in ("", customer.email):
         customer.name = name
     customer.last_contact_at = now
     return customer
 
 
-def _update_status_on_customer_message(session, ticket: Ticket, reopen: bool, now: datetime, events) -> None:
-    new_status = "open" if reopen else status_after_customer_message(ticket.status)
-    if new_status != ticket.status:
-        record_change(session, ticket, "customer", "status", ticket.status, new_status, now)
-        events.append(("ticket_status_changed", {
-            "ticket_number": ticket.number, "old_status": ticket.status, "new_status": new_status,
-            "changed_at": iso(now)}))
-        ticket.status = new_status
-        if new_status not in ("resolved", "closed"):
-            ticket.resolved_at = ticket.closed_at = None
+def _status_on_customer_message(ticket: Ticket, reopen: bool, now: datetime) -> tuple[str, str] | None:
+    """Set the status a customer's message leads to; returns (old, new) when it changed."""
+    old = ticket.status
+    new_status = "open" if reopen else status_after_customer_message(old)
     ticket.updated_at = now
+    if new_status == old:
+        return None
+    ticket.status = new_status
+    if new_status not in ("resolved", "closed"):
+        ticket.resolved_at = ticket.closed_at = None
+    return old, new_status
 
 
-def _open_ticket(session, message, department, customer, number, linked, now) -> Ticket:
-    ticket = Ticket(
-        number=number, subject=(message.get("subject") or "").strip() or "(no subject)",
+def _new_ticket(message, department, linked, now) -> Ticket:
+    return Ticket(
+        subject=(message.get("subject") or "").strip() or "(no subject)",
         description=message.get("reply_text") or message.get("body_text") or "",
-        priority=3, status="new", department_id=department.id, customer_id=customer.id,
+        priority=3, status="new", department_id=department.id,
         channel=message.get("channel", "email"), linked_ticket_id=linked.id if linked else None,
         is_auto_submitted=bool(message.get("is_auto_submitted")), created_at=now, updated_at=now)
-    session.add(ticket)
-    session.flush()
-    return ticket
 
 
-def _add_inbound_message(session, ticket: Ticket, message: dict, sender: str, now: datetime) -> Message:
-    stored = Message(
+def _inbound_message(ticket: Ticket, message: dict, sender: str, now: datetime) -> Message:
+    return Message(
         ticket_id=ticket.id, department_id=ticket.department_id, direction="inbound",
         channel=message.get("channel", "email"), rfc_message_id=message["message_id"],
         in_reply_to=list(message.get("in_reply_to") or []), references=list(message.get("references") or []),
@@ -253,6 +338,3 @@ def _add_inbound_message(session, ticket: Ticket, message: dict, sender: str, no
         to_emails=list(message.get("to") or []), body_text=message.get("body_text") or "",
         body_html=message.get("body_html"), reply_text=message.get("reply_text") or "",
         is_auto_submitted=bool(message.get("is_auto_submitted")), created_at=now)
-    session.add(stored)
-    session.flush()
-    return stored

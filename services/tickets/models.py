@@ -150,6 +150,7 @@ class Message(Base):
         Index("ix_messages_rfc_id", "rfc_message_id"),
         # A mail that arrives before the one it answers is found through its references.
         Index("ix_messages_references", "references", postgresql_using="gin"),
+        Index("ix_messages_in_reply_to", "in_reply_to", postgresql_using="gin"),
         Index("ix_messages_ticket_created", "ticket_id", "created_at"),
     )
 

@@ -11,6 +11,7 @@ from services.notify.service import NotifyService
 from services.shared.config import Settings, load_settings
 from services.tickets.service import TicketsService
 from services.tickets.tests.test_service_inbound import inbound
+from tests.support.waiting import eventually
 
 PDF = b"%PDF-1.4 fatura " + bytes(range(256)) * 8
 
@@ -26,7 +27,9 @@ def api(start_service, demo_org, rabbit_config, smtp, attachment_store, rpc):
     client = app.test_client()
     login = client.post("/api/v1/auth/login", json={"email": "manager@example.com", "password": "destek-demo"})
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {login.json['token']}"
-    smtp.wait_for(1)  # the acknowledgement of the new ticket
+    smtp.wait_for(1)  # the acknowledgement of the new ticket, on the thread a moment after it went out
+    owner = rpc.tickets.authenticate("owner@example.com", "destek-demo")["id"]
+    assert eventually(lambda: len(rpc.tickets.get_ticket(owner, created["ticket_number"])["messages"]) == 2)
     smtp.clear()
     yield client, created["ticket_number"]
     app.extensions["destek.rpc"].close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 import time
 
 import eventlet
+import pytest
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from services.shared.database import Database
+from services.shared.database import Database, make_engine
 
 
 class SleepyService:
@@ -54,3 +56,19 @@ def test_a_failed_transaction_leaves_nothing_behind(engine, database_url):
     unit.close()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT array_agg(v) FROM public.uow_probe")).scalar() == [2]
+
+
+def test_a_transaction_left_idle_is_ended_and_frees_its_locks(database_url, monkeypatch):
+    monkeypatch.setenv("DB_IDLE_IN_TRANSACTION_SECONDS", "1")
+    engine = make_engine(database_url, pool_size=2)
+    try:
+        stalled = engine.connect()
+        stalled.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+        time.sleep(1.5)  # a worker killed mid-transaction never comes back
+        with engine.connect() as other:
+            other.execute(text("SET lock_timeout = '2s'"))
+            assert other.execute(text("SELECT pg_try_advisory_xact_lock(4242)")).scalar() is True
+        with pytest.raises(DBAPIError, match="idle-in-transaction timeout"):
+            stalled.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()

@@ -59,10 +59,14 @@ def test_a_reply_that_arrives_before_its_original_joins_the_same_ticket(tickets)
                         "message_id": "early-1@example.org"}
 
 
-def test_a_reply_in_the_same_batch_joins_the_ticket_its_original_opened(tickets):
-    first, second = tickets.receive_messages([
-        inbound("b1@example.org"), inbound("b2@example.org", in_reply_to=["b1@example.org"])])
+def test_a_reply_in_the_same_batch_joins_the_ticket_its_original_opened(tickets, caplog):
+    first, second, third, fourth = tickets.receive_messages([
+        inbound("b1@example.org"), inbound("b2@example.org", in_reply_to=["b1@example.org"]),
+        inbound("b3@example.org", from_email="x@example.org", references=["b4@example.org"]),
+        inbound("b4@example.org", from_email="y@example.org")])
     assert second["status"] == "appended" and second["ticket_number"] == first["ticket_number"]
+    assert fourth["status"] == "appended" and fourth["ticket_number"] == third["ticket_number"]
+    assert "one by one" not in caplog.text  # placed as one batch, not retried message by message
 
 
 def test_ticket_numbers_are_unique_across_concurrent_batches(tickets, rabbit_config):
@@ -73,6 +77,35 @@ def test_ticket_numbers_are_unique_across_concurrent_batches(tickets, rabbit_con
                for b in range(8)]
     numbers = [r["ticket_number"] for results in eventlet.GreenPool(8).imap(send, batches) for r in results]
     assert len(numbers) == 80 and len(set(numbers)) == 80
+
+
+def test_a_reply_and_its_original_in_concurrent_batches_share_one_ticket(tickets, rabbit_config):
+    # Two ingest processes (or IMAP and HTTP) hand over at the same moment: the original in one
+    # batch, the reply in the other. Neither may open a ticket of its own.
+    count = 100  # the customers exist already: creating them would make the batches collide on their own
+    tickets.receive_messages([inbound(f"hello-{i}@example.org", from_email=f"k{i}@example.org")
+                              for i in range(count)])
+    originals = [inbound(f"root-{i}@example.org", from_email=f"k{i}@example.org") for i in range(count)]
+    replies = [inbound(f"re-{i}@example.org", from_email=f"k{i}@example.org", subject="Re: Fatura sorusu",
+                       in_reply_to=[f"root-{i}@example.org"], references=[f"root-{i}@example.org"])
+               for i in range(count)]
+    half = count // 2
+    batches = [originals[:half] + replies[half:], replies[:half] + originals[half:]]
+    with ClusterRpcProxy(rabbit_config, timeout=30) as one, ClusterRpcProxy(rabbit_config, timeout=30) as other:
+        calls = [client.tickets.receive_messages.call_async(batch) for client, batch in zip((one, other), batches)]
+        results = {r["message_id"]: r for call in calls for r in call.result()}
+    for i in range(count):
+        assert results[f"re-{i}@example.org"]["ticket_number"] == results[f"root-{i}@example.org"]["ticket_number"]
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    assert tickets.list_tickets(owner["id"])["total"] == 2 * count
+
+
+def test_a_message_without_a_message_id_is_held_for_an_operator(tickets):
+    ok, missing = tickets.receive_messages([inbound("whole@example.org"), {**inbound("x"), "message_id": None}])
+    assert ok["status"] == "created" and missing["status"] == "held"
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    [held] = tickets.list_held_messages(owner["id"])
+    assert held["reason"] == "failed" and "message_id" in held["error"]
 
 
 def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(tickets):

@@ -1,0 +1,128 @@
+"""What a batch of inbound messages needs to know of the database, read in a few queries.
+
+Threading a mail asks: was it received before (a duplicate)? Does a ticket
+hold a Message-ID it answers? Does a ticket hold an answer to it (the answer
+came first)? Which ticket has the tracking number in its subject, and who
+writes to it? Which customer is the sender? Asked one mail at a time that is
+ten round trips per mail; here each question is asked once for the whole
+batch, and the answers are kept up to date as the batch's own messages are
+placed, so a reply later in the batch finds the ticket an earlier mail opened.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Text, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from services.tickets.models import Customer, CustomerContact, Message, Ticket
+
+
+@dataclass
+class InboundIndex:
+    """Lookups of one batch; tickets and customers are the session's objects, new ones included."""
+
+    received: dict[tuple[int, str], Ticket] = field(default_factory=dict)  # (department, Message-ID)
+    holder: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # Message-ID → latest ticket
+    answered_by: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # → earliest answer's
+    by_number: dict[str, Ticket] = field(default_factory=dict)
+    participants: dict[int, set[str]] = field(default_factory=dict)  # id(ticket) → addresses that wrote
+    customers: dict[str, Customer] = field(default_factory=dict)  # sender address → customer
+
+    @classmethod
+    def load(cls, session: Session, messages: list[dict], senders: set[str]) -> InboundIndex:
+        index = cls()
+        own_ids = sorted({m["message_id"] for m in messages})
+        cited = sorted({mid for m in messages for mid in _cited(m)})
+        tickets_by_id: dict[int, Ticket] = {}
+        known = session.execute(select(Message.rfc_message_id, Message.department_id, Message.ticket_id,
+                                       Message.created_at)
+                                .where(Message.rfc_message_id.in_(sorted(set(own_ids) | set(cited))))).all()
+        answers = session.execute(select(Message.ticket_id, Message.created_at, Message.in_reply_to,
+                                         Message.references)
+                                  .where(or_(Message.references.op("&&")(literal(own_ids, ARRAY(Text))),
+                                             Message.in_reply_to.op("&&")(literal(own_ids, ARRAY(Text)))))).all()
+        numbers = sorted({m["tracking_number"] for m in messages if m.get("tracking_number")})
+        wanted = {row.ticket_id for row in known} | {row.ticket_id for row in answers}
+        if wanted or numbers:
+            for ticket in session.scalars(select(Ticket).where(or_(Ticket.id.in_(wanted),
+                                                                   Ticket.number.in_(numbers)))):
+                tickets_by_id[ticket.id] = ticket
+                index.by_number[ticket.number] = ticket
+                index.participants[id(ticket)] = set()
+        for row in known:
+            ticket = tickets_by_id[row.ticket_id]
+            index.received[(row.department_id, row.rfc_message_id)] = ticket
+            index._hold(row.rfc_message_id, row.created_at, ticket)
+        own = set(own_ids)
+        for row in answers:
+            for answered in own.intersection([*row.in_reply_to, *row.references]):
+                index._answer(answered, row.created_at, tickets_by_id[row.ticket_id])
+        index._load_participants(session, tickets_by_id)
+        index._load_customers(session, senders)
+        return index
+
+    def ticket_by_headers(self, message: dict) -> Ticket | None:
+        """The ticket holding the latest of the Message-IDs this mail answers, else one that answers it."""
+        held = [self.holder[mid] for mid in _cited(message) if mid in self.holder]
+        if held:
+            return max(held, key=lambda pair: pair[0])[1]
+        answer = self.answered_by.get(message["message_id"])
+        return answer[1] if answer else None
+
+    def customer_emails(self, ticket: Ticket) -> frozenset[str]:
+        return frozenset(self.participants.get(id(ticket), ()))
+
+    def remember(self, ticket: Ticket, department_id: int, message: dict, sender: str, at: datetime) -> None:
+        """A message of this batch is placed in ``ticket``: later ones must see it as if committed."""
+        self.received[(department_id, message["message_id"])] = ticket
+        self._hold(message["message_id"], at, ticket)
+        for answered in _cited(message):
+            self._answer(answered, at, ticket)
+        self.participants.setdefault(id(ticket), set()).add(sender)
+
+    def remember_ticket(self, ticket: Ticket, customer: Customer) -> None:
+        self.participants.setdefault(id(ticket), set()).update([customer.email] if customer.email else [])
+
+    def _hold(self, message_id: str, at: datetime, ticket: Ticket) -> None:
+        current = self.holder.get(message_id)
+        if current is None or at >= current[0]:
+            self.holder[message_id] = (at, ticket)
+
+    def _answer(self, message_id: str, at: datetime, ticket: Ticket) -> None:
+        current = self.answered_by.get(message_id)
+        if current is None or at < current[0]:
+            self.answered_by[message_id] = (at, ticket)
+
+    def _load_participants(self, session: Session, tickets_by_id: dict[int, Ticket]) -> None:
+        if not tickets_by_id:
+            return
+        ids = list(tickets_by_id)
+        writers = select(Message.ticket_id, Message.from_email).where(
+            Message.ticket_id.in_(ids), Message.direction == "inbound")
+        owners = select(Ticket.id, Customer.email).join(Customer, Customer.id == Ticket.customer_id).where(
+            Ticket.id.in_(ids), Customer.email.is_not(None))
+        for ticket_id, email in session.execute(writers.union(owners)):
+            self.participants[id(tickets_by_id[ticket_id])].add(email)
+
+    def _load_customers(self, session: Session, senders: set[str]) -> None:
+        senders = {s for s in senders if s}
+        if not senders:
+            return
+        found = {c.email: c for c in session.scalars(select(Customer).where(Customer.email.in_(senders)))}
+        rest = senders - set(found)
+        if rest:
+            found.update(session.execute(
+                select(CustomerContact.value, Customer).join(Customer, Customer.id == CustomerContact.customer_id)
+                .where(CustomerContact.kind == "email", CustomerContact.value.in_(rest))).tuples().all())
+        for email, customer in found.items():
+            if customer.merged_into_id is not None:  # merges keep this one step deep
+                customer = session.get(Customer, customer.merged_into_id)
+            self.customers[email] = customer
+
+
+def _cited(message: dict) -> list[str]:
+    """The Message-IDs a mail answers: In-Reply-To, then References."""
+    return [str(mid) for mid in [*(message.get("in_reply_to") or []), *(message.get("references") or [])] if mid]
