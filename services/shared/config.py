@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 
 SERVICE_PORTS = {"gateway": 8000, "ingest": 8001, "tickets": 8002, "notify": 8003, "sla": 8004, "reports": 8005}
+# ingest's workers mostly wait for tickets to commit their batch: more of them waiting makes bigger batches.
+SERVICE_MAX_WORKERS = {"ingest": 100}
 
 
 def env(name: str, default: str = "") -> str:
@@ -40,12 +42,16 @@ class Settings:
         """The port of a service's HTTP listener (health, metrics, provider endpoints)."""
         return env_int(f"{service.upper()}_PORT", SERVICE_PORTS[service])
 
+    def service_max_workers(self, service: str) -> int:
+        """Concurrent workers of one service: ``<SERVICE>_MAX_WORKERS``, else its own default or ``MAX_WORKERS``."""
+        return env_int(f"{service.upper()}_MAX_WORKERS", SERVICE_MAX_WORKERS.get(service, self.max_workers))
+
     def nameko_config(self, service: str) -> dict:
         """The nameko container config for one service process."""
         return {
             "AMQP_URI": self.amqp_uri,
             "WEB_SERVER_ADDRESS": f"{self.host}:{self.http_port(service)}",
-            "max_workers": self.max_workers,
+            "max_workers": self.service_max_workers(service),
             "parent_calls_tracked": 10,
             "serializer": "json",
         }
