@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 
 from services.shared.config import sqlalchemy_url
 from tests.support.checked_api import CheckedApi
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 ROLES = ("owner", "manager", "agent")
@@ -208,3 +209,21 @@ def test_a_sales_lead_walks_its_board_and_its_history_tells_the_story(org):
     history = manager.get(f"/tickets/{number}/history").json()["items"]
     assert [(h["field"], h["old"], h["new"]) for h in history] == [("created", None, number),
                                                                    ("stage", "Lead", "Qualified")]
+
+
+def test_a_new_priority_moves_the_sla_deadlines_and_a_deleted_ticket_leaves_the_figures(org):
+    owner = org["api"]["owner"]
+    number = open_ticket(org, "owner", "own_unassigned")  # normal priority: 4 h to the first response
+
+    def clocks(wanted_target: int) -> dict:
+        found = {c["kind"]: c for c in owner.get(f"/tickets/{number}/sla").json()["clocks"]}
+        return found if found.get("first_response", {}).get("target_seconds") == wanted_target else {}
+    normal = eventually(lambda: clocks(4 * 3600))
+    assert normal, "the normal-priority clocks never started"
+    total = owner.get("/reports/summary").json()["total_tickets"]
+    assert owner.patch(f"/tickets/{number}", {"priority": 1}).status_code == 200
+    urgent = eventually(lambda: clocks(15 * 60))
+    assert urgent["resolution"]["target_seconds"] == 2 * 3600 and urgent["first_response"]["priority"] == 1
+    assert urgent["first_response"]["due_at"] < normal["first_response"]["due_at"]
+    assert owner.delete(f"/tickets/{number}").status_code == 204
+    assert eventually(lambda: owner.get("/reports/summary").json()["total_tickets"] == total - 1)

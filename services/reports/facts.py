@@ -39,6 +39,18 @@ def status_changed(session: Session, event: dict) -> None:
         fact.resolved_at = datetime.fromisoformat(event["changed_at"])
 
 
+def ticket_updated(session: Session, event: dict) -> None:
+    """A transfer or a new priority: the ticket counts under its new department and priority."""
+    fact = _fact(session, event)
+    fact.department_id = event.get("department_id", fact.department_id)
+    fact.priority = event.get("priority", fact.priority)
+
+
+def ticket_deleted(session: Session, event: dict) -> None:
+    """A deleted ticket leaves the figures."""
+    session.delete(_fact(session, event))
+
+
 def _fact(session: Session, event: dict) -> TicketFact:
     fact = session.get(TicketFact, event["ticket_number"])
     if fact is None:

@@ -29,6 +29,14 @@ class ReportsService(ServiceBase):
     def handle_ticket_status_changed(self, events):
         self._apply(events, "handle_ticket_status_changed", facts.status_changed)
 
+    @consumes_batch("tickets", "ticket_updated")
+    def handle_ticket_updated(self, events):
+        self._apply(events, "handle_ticket_updated", facts.ticket_updated)
+
+    @consumes_batch("tickets", "ticket_deleted")
+    def handle_ticket_deleted(self, events):
+        self._apply(events, "handle_ticket_deleted", facts.ticket_deleted)
+
     @rpc
     def summary(self, department_ids=None):
         """``{"total_tickets", "open_tickets", "responded_tickets", "avg_first_response_seconds", ...}``."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from services.sla.models import SlaClock
 CALENDARS = {"24x7": calendar_24_7, "office": calendar_turkish_office_hours}
 WAITING_ON_CUSTOMER = "pending"
 FINISHED = ("resolved", "closed")
+ZERO = timedelta(0)
 
 
 def calendar_named(name: str) -> BusinessCalendar:
@@ -27,16 +28,66 @@ def default_calendar_name() -> str:
     return name if name in CALENDARS else "office"
 
 
-def start_clocks(session: Session, *, ticket_number: str, priority: int, started_at: datetime) -> None:
-    """Start the first-response and resolution clocks of a new ticket (once, however often asked)."""
-    targets = DEFAULT_POLICY.get(priority, DEFAULT_POLICY[3])
+def start_clocks(session: Session, tickets: list[dict]) -> None:
+    """Start the first-response and resolution clocks of new tickets (once, however often asked).
+
+    ``tickets``: ``[{"ticket_number", "priority", "created_at"}]`` (the ``ticket_created`` events);
+    one insert for all of them.
+    """
     name = default_calendar_name()
     calendar = calendar_named(name)
-    for kind, target in (("first_response", targets.first_response), ("resolution", targets.resolution)):
-        session.execute(insert(SlaClock).values(
-            ticket_number=ticket_number, kind=kind, priority=priority, calendar=name,
-            target_seconds=int(target.total_seconds()), started_at=started_at,
-            due_at=calendar.add_business_time(started_at, target)).on_conflict_do_nothing())
+    rows = []
+    for ticket in tickets:
+        started_at = datetime.fromisoformat(ticket["created_at"])
+        for kind, target in targets_of(ticket["priority"]):
+            rows.append(dict(ticket_number=ticket["ticket_number"], kind=kind, priority=ticket["priority"],
+                             calendar=name, target_seconds=int(target.total_seconds()), started_at=started_at,
+                             due_at=calendar.add_business_time(started_at, target)))
+    if rows:
+        session.execute(insert(SlaClock).values(rows).on_conflict_do_nothing())
+
+
+def targets_of(priority: int) -> tuple[tuple[str, timedelta], ...]:
+    """The policy's target per clock kind for a priority (an unknown one counts as normal)."""
+    targets = DEFAULT_POLICY.get(priority, DEFAULT_POLICY[3])
+    return ("first_response", targets.first_response), ("resolution", targets.resolution)
+
+
+def priority_changed(session: Session, ticket_number: str, priority: int, at: datetime) -> None:
+    """A new priority gives the clocks still running its targets, counted from the ticket's start.
+
+    Time spent waiting on the customer keeps counting as paused; a stopped clock
+    keeps its verdict. A clock whose new deadline lies ahead is no longer breached.
+    """
+    clocks = _clocks_of(session, ticket_number)
+    if not clocks:
+        raise LookupError(f"ticket {ticket_number} has no clocks yet")  # retried once ticket_created is in
+    new_targets = dict(targets_of(priority))
+    for clock in clocks:
+        clock.priority = priority
+        if clock.stopped_at is not None or clock.kind not in new_targets:
+            continue
+        calendar = calendar_named(clock.calendar)
+        paused = calendar.business_time_between(clock.started_at, clock.due_at) - timedelta(
+            seconds=clock.target_seconds)
+        clock.target_seconds = int(new_targets[clock.kind].total_seconds())
+        clock.due_at = calendar.add_business_time(clock.started_at, new_targets[clock.kind] + max(paused, ZERO))
+        if clock.breached_at is not None and clock.due_at > at:
+            clock.breached_at = None
+
+
+def forget_ticket(session: Session, ticket_number: str) -> None:
+    """A deleted ticket has no deadlines any more: its clocks go, and it never breaches."""
+    deleted = session.execute(delete(SlaClock).where(SlaClock.ticket_number == ticket_number)
+                              .returning(SlaClock.id)).all()
+    if not deleted:
+        # Handled before its ticket_created (the queues run side by side): retried once that is in.
+        raise LookupError(f"ticket {ticket_number} has no clocks yet")
+
+
+def _clocks_of(session: Session, ticket_number: str) -> list[SlaClock]:
+    return list(session.scalars(select(SlaClock).where(SlaClock.ticket_number == ticket_number)
+                                .order_by(SlaClock.id).with_for_update()))
 
 
 def clock_of(session: Session, ticket_number: str, kind: str) -> SlaClock | None:
@@ -76,8 +127,7 @@ def resume(clock: SlaClock, at: datetime) -> None:
 
 def status_changed(session: Session, ticket_number: str, new_status: str, at: datetime) -> None:
     """Pause while pending, resume after, stop the resolution clock once resolved."""
-    clocks = session.scalars(select(SlaClock).where(SlaClock.ticket_number == ticket_number)).all()
-    for clock in clocks:
+    for clock in _clocks_of(session, ticket_number):
         if new_status == WAITING_ON_CUSTOMER:
             pause(clock, at)
         else:

@@ -27,9 +27,7 @@ class SlaService(ServiceBase):
     def handle_ticket_created(self, events):
         """Start the first-response and resolution clocks."""
         with self.db.transaction() as session:
-            for event in first_time_many(session, processed_events, events, "handle_ticket_created"):
-                clocks.start_clocks(session, ticket_number=event["ticket_number"], priority=event["priority"],
-                                    started_at=datetime.fromisoformat(event["created_at"]))
+            clocks.start_clocks(session, first_time_many(session, processed_events, events, "handle_ticket_created"))
 
     @consumes_batch("tickets", "reply_posted")
     def handle_reply_posted(self, events):
@@ -46,6 +44,23 @@ class SlaService(ServiceBase):
             for event in first_time_many(session, processed_events, events, "handle_ticket_status_changed"):
                 clocks.status_changed(session, event["ticket_number"], event["new_status"],
                                       datetime.fromisoformat(event["changed_at"]))
+
+    @consumes_batch("tickets", "ticket_updated")
+    def handle_ticket_updated(self, events):
+        """A new priority brings the new priority's targets to the running clocks."""
+        with self.db.transaction() as session:
+            for event in first_time_many(session, processed_events, events, "handle_ticket_updated"):
+                for change in event["changes"]:
+                    if change["field"] == "priority":
+                        clocks.priority_changed(session, event["ticket_number"], int(change["new"]),
+                                                datetime.fromisoformat(event["updated_at"]))
+
+    @consumes_batch("tickets", "ticket_deleted")
+    def handle_ticket_deleted(self, events):
+        """A deleted ticket's clocks go: it can no longer breach."""
+        with self.db.transaction() as session:
+            for event in first_time_many(session, processed_events, events, "handle_ticket_deleted"):
+                clocks.forget_ticket(session, event["ticket_number"])
 
     @timer(interval=10)
     def detect_breaches(self):

@@ -71,7 +71,8 @@ def finish(session: Session, viewer: Viewer, ticket: Ticket, found: list[Change]
     listed = [{"field": f, "old": _text(o), "new": _text(n)} for f, o, n in found]
     record_audit(session, actor_user_id=viewer.user_id, action="updated", object_type="ticket",
                  object_id=ticket.number, details={"changes": listed}, at=now)
-    return [("ticket_updated", {"ticket_number": ticket.number, "changes": listed, "updated_at": iso(now)})]
+    return [("ticket_updated", {"ticket_number": ticket.number, "changes": listed, "department_id": ticket.department_id,
+                                "priority": ticket.priority, "updated_at": iso(now)})]
 
 
 def move_ticket(session: Session, viewer: Viewer, number, stage_id, now: datetime) -> tuple[Ticket, list]:

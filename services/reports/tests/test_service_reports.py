@@ -82,3 +82,21 @@ def test_one_bad_event_in_a_batch_parks_only_itself(start_service, rabbit_config
             dispatch("tickets", "ticket_created", broken)
     assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 20)
     assert [p["event_id"] for p in rpc.reports.list_parked_events()] == [broken["event_id"]]
+
+
+def test_a_transferred_ticket_counts_under_its_new_department_and_a_deleted_one_not_at_all(
+        start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created_event("2026-000004"))
+    assert wait_until(lambda: rpc.reports.summary([1])["total_tickets"] == 1)
+    dispatch("tickets", "ticket_updated", new_event("ticket_updated", {
+        "ticket_number": "2026-000004", "department_id": 2, "priority": 1, "updated_at": "2026-11-20T10:00:00+00:00",
+        "changes": [{"field": "department", "old": "Destek", "new": "Satış"},
+                    {"field": "priority", "old": "3", "new": "1"}]}))
+    assert wait_until(lambda: rpc.reports.summary([2])["total_tickets"] == 1)
+    assert rpc.reports.summary([1])["total_tickets"] == 0
+    dispatch("tickets", "ticket_deleted", new_event("ticket_deleted", {
+        "ticket_number": "2026-000004", "department_id": 2, "deleted_by_user_id": 1,
+        "deleted_at": "2026-11-20T11:00:00+00:00"}))
+    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 0)

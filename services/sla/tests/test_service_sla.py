@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from nameko.standalone.events import event_dispatcher
 
-from services.shared.events import new_event
+from services.shared.events import new_event, utcnow
 from services.sla.service import SlaService
+from tests.support.waiting import eventually
 
 
 def wait_for_state(rpc, number: str, kind: str, state: str, timeout: float = 10.0) -> dict:
@@ -77,3 +79,56 @@ def test_pausing_a_breached_clock_does_not_undo_the_breach(start_service, rabbit
         time.sleep(0.5)
     clock = wait_for_state(rpc, "2026-000103", "resolution", "breached")
     assert clock["due_at"] == "2026-11-22T10:00:00+00:00" and not clock["paused"]
+
+
+def updated(number: str, old: int, new: int, at: str) -> dict:
+    return new_event("ticket_updated", {"ticket_number": number, "updated_at": at, "department_id": 1,
+                                        "priority": new, "changes": [{"field": "priority", "old": str(old),
+                                                                      "new": str(new)}]})
+
+
+def test_raising_the_priority_gives_the_urgent_targets_from_the_start_and_keeps_the_pause(
+        start_service, rabbit_config, clean_db, rpc, monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000104", 3, "2026-11-22T08:00:00+00:00"))
+    wait_for_state(rpc, "2026-000104", "first_response", "breached")  # normal: 4 h, due 12:00
+    for status, at in (("pending", "2026-11-22T09:00:00+00:00"), ("open", "2026-11-22T10:00:00+00:00")):
+        dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
+            "ticket_number": "2026-000104", "old_status": "open", "new_status": status, "changed_at": at}))
+        time.sleep(0.5)
+    assert wait_for_state(rpc, "2026-000104", "resolution", "breached")["due_at"] == "2026-11-23T09:00:00+00:00"
+    dispatch("tickets", "ticket_updated", updated("2026-000104", 3, 1, "2026-11-22T10:30:00+00:00"))
+    clocks = eventually(lambda: {c["kind"]: c for c in rpc.sla.get_ticket_sla("2026-000104")["clocks"]
+                                 if c["priority"] == 1})
+    # Urgent: 15 min and 2 h from 08:00, plus the hour spent waiting on the customer.
+    assert clocks["first_response"]["due_at"] == "2026-11-22T09:15:00+00:00"
+    assert clocks["resolution"]["due_at"] == "2026-11-22T11:00:00+00:00"
+    assert clocks["resolution"]["target_seconds"] == 7200 and clocks["resolution"]["priority"] == 1
+
+
+def test_lowering_the_priority_of_a_late_ticket_gives_it_time_again(start_service, rabbit_config, clean_db, rpc,
+                                                                    monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    an_hour_ago = (utcnow() - timedelta(hours=1)).isoformat()
+    dispatch("tickets", "ticket_created", created("2026-000105", 1, an_hour_ago))
+    wait_for_state(rpc, "2026-000105", "first_response", "breached")  # urgent: 15 minutes
+    dispatch("tickets", "ticket_updated", updated("2026-000105", 1, 4, utcnow().isoformat()))
+    clock = wait_for_state(rpc, "2026-000105", "first_response", "running")  # low: 8 hours
+    assert clock["state"] == "running" and 6.9 * 3600 < clock["remaining_seconds"] <= 7 * 3600
+
+
+def test_a_deleted_ticket_loses_its_clocks_and_never_breaches(start_service, rabbit_config, clean_db, rpc,
+                                                              monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000106", 2, utcnow().isoformat()))
+    wait_for_state(rpc, "2026-000106", "first_response", "running")
+    dispatch("tickets", "ticket_deleted", new_event("ticket_deleted", {
+        "ticket_number": "2026-000106", "department_id": 1, "deleted_by_user_id": 1,
+        "deleted_at": utcnow().isoformat()}))
+    assert eventually(lambda: rpc.sla.get_ticket_sla("2026-000106")["clocks"] == [])
