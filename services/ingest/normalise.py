@@ -1,6 +1,8 @@
 """Turning a parsed mail into the one normalised inbound message every channel hands to tickets."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from services.ingest.attachment_store import AttachmentStore
 from services.ingest.domain.mail_parsing import ParsedMail, parse_email
 
@@ -35,6 +37,7 @@ def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
         "reply_text": mail.reply_text,
         "is_auto_submitted": mail.is_auto_submitted,
         "auto_reason": mail.auto_reason,
+        "delivery_reports": [asdict(report) for report in mail.delivery_reports],
         "tracking_number": mail.tracking_number,
         "sent_at": mail.date.isoformat() if mail.date else None,
         "attachments": attachments or [],

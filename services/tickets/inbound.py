@@ -29,8 +29,10 @@ from services.tickets import repository as repo
 from services.tickets.domain.identity import InvalidContact, normalise_email
 from services.tickets.domain.rate_limit import SenderBudget
 from services.tickets.domain.status import status_after_customer_message
-from services.tickets.domain.thread_matching import BY_HEADERS, ThreadCandidate, ThreadDecision, decide_thread
+from services.tickets.domain.thread_matching import (APPEND, BY_HEADERS, ThreadCandidate, ThreadDecision,
+                                                     decide_thread)
 from services.tickets.history import record_change
+from services.tickets.inbound_bounces import bounce_received_events, bounced_mail
 from services.tickets.inbound_index import InboundIndex
 from services.tickets.models import Customer, Department, Message, Ticket
 from services.tickets.schemas import iso, ticket_created_event
@@ -69,11 +71,12 @@ class _Placed:
     sender: str
     decision: ThreadDecision
     ticket: Ticket
-    customer: Customer
+    customer: Customer | None  # None for a bounce: a mail server is nobody's customer
     created: bool
     status_change: tuple[str, str] | None = None
     stored: Message | None = None
     skipped: list[dict] = field(default_factory=list)  # attachments not kept
+    bounced: list[dict] = field(default_factory=list)  # delivery reports about mail we sent
 
 
 def receive_batch(session: Session, engine: Engine, messages: list, now: datetime, *,
@@ -170,6 +173,9 @@ def _place(batch: _Batch, index: InboundIndex, message: dict) -> _Placed | dict 
     sender = _sender_email(message)
     if not batch.budget.admit(sender):
         return held_messages.hold(session, department, message, "rate_limited", None, now)
+    bounce = bounced_mail(index, message)
+    if bounce is not None:
+        return _place_bounce(batch, index, message, department, sender, *bounce)
     by_headers = index.ticket_by_headers(message)
     by_tracking = index.by_number.get(message.get("tracking_number") or "")
     decision = decide_thread(by_headers=_candidate(index, by_headers), by_tracking=_candidate(index, by_tracking),
@@ -186,6 +192,15 @@ def _place(batch: _Batch, index: InboundIndex, message: dict) -> _Placed | dict 
         item = _Placed(message, department, sender, decision, ticket, customer, created=True)
     index.remember(ticket, department.id, message, sender, now)
     return item
+
+
+def _place_bounce(batch: _Batch, index: InboundIndex, message: dict, department: Department, sender: str,
+                  ticket: Ticket, reports: list[dict]) -> _Placed:
+    """A bounce joins the ticket of the mail it bounces, even an archived one; a robot reopens nothing."""
+    ticket.updated_at = batch.now
+    decision = ThreadDecision(action=APPEND, ticket_number=ticket.number, matched_by=BY_HEADERS)
+    index.remember(ticket, department.id, message, sender, batch.now)
+    return _Placed(message, department, sender, decision, ticket, None, created=False, bounced=reports)
 
 
 def _write(batch: _Batch, placed: list[_Placed]) -> None:
@@ -227,6 +242,7 @@ def _events_of(item: _Placed, now: datetime) -> list[tuple[str, dict]]:
     if item.skipped:
         events.append(("attachments_rejected",
                        _attachments_rejected(ticket, item.department, item.stored, item.skipped, now)))
+    events.extend(bounce_received_events(ticket, message, item.bounced, now))
     return events
 
 

@@ -3,7 +3,8 @@
 Threading a mail asks: was it received before (a duplicate)? Does a ticket
 hold a Message-ID it answers? Does a ticket hold an answer to it (the answer
 came first)? Which ticket has the tracking number in its subject, and who
-writes to it? Which customer is the sender? Asked one mail at a time that is
+writes to it? Which customer is the sender? Did we send the mail a bounce
+reports on? Asked one mail at a time that is
 ten round trips per mail; here each question is asked once for the whole
 batch, and the answers are kept up to date as the batch's own messages are
 placed, so a reply later in the batch finds the ticket an earlier mail opened.
@@ -17,6 +18,7 @@ from sqlalchemy import Text, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from services.tickets.inbound_bounces import reported_message_ids
 from services.tickets.models import Customer, CustomerContact, Message, Ticket
 
 
@@ -30,16 +32,18 @@ class InboundIndex:
     by_number: dict[str, Ticket] = field(default_factory=dict)
     participants: dict[int, set[str]] = field(default_factory=dict)  # id(ticket) → addresses that wrote
     customers: dict[str, Customer] = field(default_factory=dict)  # sender address → customer
+    sent: set[str] = field(default_factory=set)  # Message-IDs of our outbound mail that bounces report on
 
     @classmethod
     def load(cls, session: Session, messages: list[dict], senders: set[str]) -> InboundIndex:
         index = cls()
         own_ids = sorted({m["message_id"] for m in messages})
-        cited = sorted({mid for m in messages for mid in _cited(m)})
+        cited = {mid for m in messages for mid in _cited(m)}
+        reported = reported_message_ids(messages)
         tickets_by_id: dict[int, Ticket] = {}
         known = session.execute(select(Message.rfc_message_id, Message.department_id, Message.ticket_id,
-                                       Message.created_at)
-                                .where(Message.rfc_message_id.in_(sorted(set(own_ids) | set(cited))))).all()
+                                       Message.created_at, Message.direction)
+                                .where(Message.rfc_message_id.in_(sorted(set(own_ids) | cited | reported)))).all()
         answers = session.execute(select(Message.ticket_id, Message.created_at, Message.in_reply_to,
                                          Message.references)
                                   .where(or_(Message.references.op("&&")(literal(own_ids, ARRAY(Text))),
@@ -56,6 +60,8 @@ class InboundIndex:
             ticket = tickets_by_id[row.ticket_id]
             index.received[(row.department_id, row.rfc_message_id)] = ticket
             index._hold(row.rfc_message_id, row.created_at, ticket)
+            if row.direction == "outbound" and row.rfc_message_id in reported:
+                index.sent.add(row.rfc_message_id)
         own = set(own_ids)
         for row in answers:
             for answered in own.intersection([*row.in_reply_to, *row.references]):
@@ -71,6 +77,11 @@ class InboundIndex:
             return max(held, key=lambda pair: pair[0])[1]
         answer = self.answered_by.get(message["message_id"])
         return answer[1] if answer else None
+
+    def ticket_holding(self, message_id: str) -> Ticket | None:
+        """The ticket a Message-ID is on (the latest one, should two departments hold it)."""
+        held = self.holder.get(message_id)
+        return held[1] if held else None
 
     def customer_emails(self, ticket: Ticket) -> frozenset[str]:
         return frozenset(self.participants.get(id(ticket), ()))

@@ -43,11 +43,14 @@ class TicketsService(TicketCoreEntrypoints, PipelineEntrypoints, CategoryEntrypo
         ``[{"channel": "email", "recipients": ["destek@example.com"], "message_id": "a@b",
         "in_reply_to": [], "references": [], "subject": "Kargo", "from_name": "Ayşe",
         "from_email": "ayse@example.com", "to": [...], "body_text": "...", "body_html": null,
-        "reply_text": "...", "is_auto_submitted": false, "tracking_number": null,
+        "reply_text": "...", "is_auto_submitted": false, "auto_reason": null, "tracking_number": null,
+        "delivery_reports": [{"recipient", "action": "failed"|"delayed", "status": "5.1.1", "diagnostic",
+        "original_message_id"}],
         "attachments": [{"sha256", "filename", "content_type", "size", "inline", "content_id"}],
         "skipped_attachments": [{"filename", "content_type", "size", "reason"}]}]``
         → ``[{"status": "created"|"appended"|"duplicate", "ticket_number": "2026-000001", "message_id": "a@b"}]``;
         ``"status": "held"`` (no ticket) for mail kept aside: over the sender rate limit, or unusable.
+        A bounce (``delivery_reports``) of mail we sent joins that mail's ticket and raises ``bounce_received``.
         """
         with self.db.transaction() as session:
             outcome = inbound.receive_batch(session, self.db.session.get_bind(), messages, utcnow())

@@ -33,9 +33,15 @@ def auto_submitted_reason(
     # A null reverse-path is how bounces and other notifications are sent.
     if return_path is not None and return_path.replace(" ", "") in ("<>", ""):
         return "empty Return-Path"
-    local_part = from_email.split("@", 1)[0].lower() if "@" in from_email else ""
-    if local_part in _DAEMON_LOCAL_PARTS:
-        return _DAEMON_LOCAL_PARTS[local_part]
+    daemon = daemon_sender(from_email)
+    if daemon is not None:
+        return daemon
     if content_type.lower() == "multipart/report":
         return "multipart/report"
     return None
+
+
+def daemon_sender(address: str) -> str | None:
+    """The mail server's role ("mailer-daemon", "postmaster") when the address is its own, else None."""
+    local_part = address.split("@", 1)[0].lower() if "@" in address else ""
+    return _DAEMON_LOCAL_PARTS.get(local_part)

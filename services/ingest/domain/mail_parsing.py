@@ -11,14 +11,16 @@ from datetime import datetime, timezone
 from email.message import Message
 from email.policy import compat32
 
+from .delivery_reports import DeliveryReport, find_delivery_reports
 from .mail_charset import clean_text, decode_header_text, decode_raw_header
 from .mail_flags import auto_submitted_reason
 from .mail_html import html_to_text, sanitize_html
 from .mail_parts import Attachment, Collected, SkippedAttachment, collect_parts, limit_attachments
 from .mail_quotes import split_reply
+from .message_ids import message_ids
 
 __all__ = [
-    "Attachment", "SkippedAttachment", "ParsedMail", "parse_email", "extract_tracking_number",
+    "Attachment", "SkippedAttachment", "DeliveryReport", "ParsedMail", "parse_email", "extract_tracking_number",
 ]
 
 
@@ -46,12 +48,12 @@ class ParsedMail:
     skipped_attachments: list[SkippedAttachment]  # over the size limit, never dropped silently
     is_auto_submitted: bool  # auto-reply / bounce / bulk: never answer automatically
     auto_reason: str | None
+    delivery_reports: list[DeliveryReport]  # a bounce's failed or delayed recipients; [] for other mail
     tracking_number: str | None  # "2026-001234" from "[#2026-001234]" in the subject
     charset_problems: list[str]  # notes on charset fallbacks (and unparseable MIME)
     size: int  # len(raw)
 
 
-_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _TRACKING = re.compile(r"\[#\s*(\d{4}-\d{6,9})\s*\]")
 _FORWARD_DEPTH = 5
 
@@ -80,15 +82,20 @@ def _parse(raw: bytes, max_total: int) -> ParsedMail:
     reply_text, quoted_text = _safe(lambda: split_reply(body_text), (body_text, ""))
     attachments, skipped = limit_attachments(found.attachments, max_total)
     message_id, derived = _message_id(headers.text("Message-ID"), raw)
+    in_reply_to = message_ids(headers.text("In-Reply-To"))
+    references = message_ids(" ".join(headers.all_text("References")))
     from_name, from_email = _sender(headers, notes)
     subject = " ".join((headers.text("Subject") or "").split())
     content_type = _safe(msg.get_content_type, "") or ""
+    reports = _safe(lambda: find_delivery_reports(msg, from_email=from_email, explanation=body_text,
+                                                  answered=[*in_reply_to, *reversed(references)]), [])
     reason = _safe(lambda: auto_submitted_reason(headers.text, content_type, from_email), None)
+    reason = reason or ("delivery report" if reports else None)  # a bounce is never answered
     return ParsedMail(
         message_id=message_id,
         message_id_derived=derived,
-        in_reply_to=_message_ids(headers.text("In-Reply-To")),
-        references=_message_ids(" ".join(headers.all_text("References"))),
+        in_reply_to=in_reply_to,
+        references=references,
         subject=clean_text(subject),
         from_name=from_name,
         from_email=from_email,
@@ -106,6 +113,7 @@ def _parse(raw: bytes, max_total: int) -> ParsedMail:
         skipped_attachments=skipped,
         is_auto_submitted=reason is not None,
         auto_reason=reason,
+        delivery_reports=reports,
         tracking_number=extract_tracking_number(subject),
         charset_problems=[clean_text(note) for note in _unique(notes)],
         size=len(raw),
@@ -116,7 +124,7 @@ def _empty(raw: bytes, notes: list[str]) -> ParsedMail:
     message_id, derived = _message_id(None, raw)
     return ParsedMail(
         message_id, derived, [], [], "", "", "", "", [], [], [], None, "", None, "", "",
-        [], [], False, None, None, notes, len(raw),
+        [], [], False, None, [], None, notes, len(raw),
     )
 
 
@@ -180,20 +188,11 @@ def _sender(headers: _Headers, notes: list[str]) -> tuple[str, str]:
 
 
 def _message_id(value: str | None, raw: bytes) -> tuple[str, bool]:
-    ids = _message_ids(value)
+    ids = message_ids(value)
     if ids:
         return ids[0], False
     # Stable across re-deliveries of the same bytes, so de-duplication still works.
     return f"derived-{hashlib.sha256(raw).hexdigest()[:32]}@destek.invalid", True
-
-
-def _message_ids(value: str | None) -> list[str]:
-    """Ids in <...>; bare tokens with an "@" when a mailer forgot the brackets."""
-    value = clean_text(value or "")
-    ids = _MESSAGE_ID.findall(value)
-    if not ids:
-        ids = [token.strip("<>,;") for token in value.split() if "@" in token]
-    return _unique(i for i in ids if i)
 
 
 def _parse_date(value: str | None) -> datetime | None:

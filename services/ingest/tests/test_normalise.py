@@ -1,4 +1,6 @@
 """The inbound message ingest builds from a raw mail: where it was delivered, its files, what was not kept."""
+from pathlib import Path
+
 from services.ingest.attachment_store import AttachmentStore
 from services.ingest.normalise import raw_mail_to_message
 
@@ -50,3 +52,16 @@ def test_kept_files_are_stored_and_listed_and_the_rest_is_listed_as_not_kept(tmp
     assert message["skipped_attachments"] == [{"filename": "buyuk.zip", "content_type": "application/zip",
                                                "size": 1200, "reason": "larger than the 1000 bytes limit"}]
     assert message["from_email"] == "ayse@musteri.com.tr" and message["from_name"] == "Ayşe"
+
+
+def test_a_bounce_carries_its_delivery_reports_and_other_mail_none(tmp_path):
+    store = AttachmentStore(tmp_path)
+    bounce = (Path(__file__).parent / "corpus" / "tr_qmail_bounce.eml").read_bytes()
+    message = raw_mail_to_message(bounce, envelope_recipient=None, store=store, max_attachment_bytes=1000)
+    assert message["delivery_reports"] == [{
+        "recipient": "ahmet@bayi.example.net", "action": "failed", "status": "5.1.1",
+        "diagnostic": "Sorry, no mailbox here by that name. (#5.1.1)",
+        "original_message_id": "a81f3c07.2026-000077@example.com"}]
+    assert message["is_auto_submitted"] is True
+    assert raw_mail_to_message(RAW, envelope_recipient=None, store=store,
+                               max_attachment_bytes=1000)["delivery_reports"] == []
