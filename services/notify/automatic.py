@@ -1,15 +1,12 @@
-"""Queueing the mail Destek writes on its own: new-ticket acknowledgements and attachments notices."""
+"""Writing the mail Destek sends on its own: new-ticket acknowledgements and attachments notices."""
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy.orm import Session
 
 from services.notify import deliveries, mail
 from services.notify.domain.automatic_mail import (AutomaticText, acknowledgement_skip_reason,
                                                    acknowledgement_text, attachments_notice_text,
                                                    recipient_skip_reason, stable_message_id)
-from services.notify.models import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +16,7 @@ def may_acknowledge(event: dict) -> bool:
     return acknowledgement_skip_reason(event, event.get("department_email") or "") is None
 
 
-def queue_acknowledgement(session: Session, event: dict, department: dict | None) -> Delivery | None:
+def acknowledgement_mail(event: dict, department: dict | None) -> deliveries.OutgoingMail | None:
     """The acknowledgement of a ``ticket_created`` event, or None when this ticket gets none."""
     department = department or {}
     sender = department.get("email") or event.get("department_email") or ""
@@ -34,13 +31,13 @@ def queue_acknowledgement(session: Session, event: dict, department: dict | None
                                 department_name=department.get("name") or "")
     # Keyed on the ticket (and its creation time, which no other install shares): one per ticket.
     message_id = stable_message_id("ack", f"{number}\0{event.get('created_at')}", sender)
-    return _queue(session, "acknowledgement", text, message_id=message_id, number=number, sender=sender,
+    return _outgoing("acknowledgement", text, message_id=message_id, number=number, sender=sender,
                   department=department, department_id=event.get("department_id"),
                   to_email=event["customer_email"], to_name=event.get("customer_name") or "",
                   answered=event.get("message_id"))
 
 
-def queue_attachments_notice(session: Session, event: dict, department: dict | None) -> Delivery | None:
+def attachments_notice_mail(event: dict, department: dict | None) -> deliveries.OutgoingMail | None:
     """The notice of an ``attachments_rejected`` event listing what was not kept, or None."""
     department = department or {}
     sender = department.get("email") or event.get("department_email") or ""
@@ -54,14 +51,14 @@ def queue_attachments_notice(session: Session, event: dict, department: dict | N
     text = attachments_notice_text(ticket_number=number, skipped=event["skipped"],
                                    department_name=department.get("name") or "")
     message_id = stable_message_id("attachments", f"{number}\0{event.get('message_id')}", sender)
-    return _queue(session, "attachments_notice", text, message_id=message_id, number=number, sender=sender,
+    return _outgoing("attachments_notice", text, message_id=message_id, number=number, sender=sender,
                   department=department, department_id=event.get("department_id"),
                   to_email=event["to_email"], to_name="", answered=event.get("message_id"))
 
 
-def _queue(session: Session, kind: str, text: AutomaticText, *, message_id: str, number: str, sender: str,
-           department: dict, department_id: int | None, to_email: str, to_name: str,
-           answered: str | None) -> Delivery:
+def _outgoing(kind: str, text: AutomaticText, *, message_id: str, number: str, sender: str,
+              department: dict, department_id: int | None, to_email: str, to_name: str,
+              answered: str | None) -> deliveries.OutgoingMail:
     threading = [answered] if answered else []
     built = mail.build_automatic(
         from_email=sender, from_name=department.get("name") or "", to_email=to_email, to_name=to_name,
@@ -69,8 +66,7 @@ def _queue(session: Session, kind: str, text: AutomaticText, *, message_id: str,
         references=threading, ticket_number=number)
     details = {"kind": kind, "body_text": text.body, "from_name": department.get("name") or "",
                "in_reply_to": threading, "references": threading}
-    return deliveries.queue_mail(session, built, kind=kind, ticket_number=number, department_id=department_id,
-                                 details=details)
+    return deliveries.OutgoingMail(built, kind, number, department_id, details=details)
 
 
 def _skipped(event: dict, reason: str) -> None:

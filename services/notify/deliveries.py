@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from services.notify import mail
@@ -34,69 +35,119 @@ class SmtpChooser(Protocol):
     def smtp_for(self, department_id: int | None) -> mail.SmtpSettings: ...
 
 
-def queue_reply(session: Session, event: dict) -> Delivery:
-    """A pending delivery for a ``reply_posted`` event (one per Message-ID, however often it comes)."""
-    existing = delivery_by_message_id(session, event["message_id"])
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A built mail and what its delivery row records about it."""
+    built: EmailMessage
+    kind: str  # reply | acknowledgement | attachments_notice
+    ticket_number: str
+    department_id: int | None
+    message_db_id: int | None = None
+    details: dict | None = None
+
+
+def queue_reply(session: Session, event: dict) -> int:
+    """The pending delivery of a ``reply_posted`` event (one per Message-ID, however often it comes)."""
+    existing = session.scalar(select(Delivery.id).where(Delivery.message_id == event["message_id"]))
     if existing is not None:
         return existing
     built = mail.build_reply(event, read_attachments(event.get("attachments") or []))
-    return queue_mail(session, built, kind="reply", ticket_number=event["ticket_number"],
-                      department_id=event.get("department_id"), message_db_id=event.get("message_db_id"))
+    [delivery_id] = queue_mails(session, [OutgoingMail(
+        built, "reply", event["ticket_number"], event.get("department_id"), event.get("message_db_id"))])
+    return delivery_id
 
 
-def queue_mail(session: Session, built: EmailMessage, *, kind: str, ticket_number: str,
-               department_id: int | None, message_db_id: int | None = None,
-               details: dict | None = None) -> Delivery:
-    """A pending delivery of a built mail, or the one already queued under its Message-ID."""
-    message_id = built["Message-ID"].strip("<>")
-    existing = delivery_by_message_id(session, message_id)
-    if existing is not None:
-        return existing
-    delivery = Delivery(
-        kind=kind, ticket_number=ticket_number, department_id=department_id, message_db_id=message_db_id,
-        message_id=message_id, from_email=_address(built["From"]), to_email=_address(built["To"]),
-        subject=built["Subject"], raw=mail.wire_bytes(built), status="pending", attempts=0,
-        next_attempt_at=utcnow(), created_at=utcnow(), details=details)
-    try:
-        with session.begin_nested():
-            session.add(delivery)
-    except IntegrityError:  # the same mail queued at this moment by another worker: theirs stands
-        return delivery_by_message_id(session, message_id)
-    return delivery
+def queue_mails(session: Session, mails: list[OutgoingMail]) -> list[int]:
+    """Pending deliveries for built mails, in one insert; returns their ids in order.
+
+    A mail whose Message-ID is queued already (a redelivered event, or another
+    worker at this very moment) keeps that delivery: each mail is sent once.
+    """
+    if not mails:
+        return []
+    now = utcnow()
+    rows = [_delivery_row(outgoing, now) for outgoing in mails]
+    ids = dict(session.execute(insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["message_id"])
+                               .returning(Delivery.message_id, Delivery.id)).all())
+    known = [row["message_id"] for row in rows if row["message_id"] not in ids]
+    if known:
+        ids.update(session.execute(select(Delivery.message_id, Delivery.id)
+                                   .where(Delivery.message_id.in_(known))).all())
+    return [ids[row["message_id"]] for row in rows]
 
 
-def delivery_by_message_id(session: Session, message_id: str) -> Delivery | None:
-    return session.scalars(select(Delivery).where(Delivery.message_id == message_id)).first()
+def _delivery_row(outgoing: OutgoingMail, now: datetime) -> dict:
+    built = outgoing.built
+    return dict(kind=outgoing.kind, ticket_number=outgoing.ticket_number, department_id=outgoing.department_id,
+                message_db_id=outgoing.message_db_id, message_id=built["Message-ID"].strip("<>"),
+                from_email=_address(built["From"]), to_email=_address(built["To"]), subject=built["Subject"],
+                raw=mail.wire_bytes(built), status="pending", attempts=0, next_attempt_at=now, created_at=now,
+                details=outgoing.details)
 
 
-def due_deliveries(session: Session, limit: int = 50) -> list[tuple[int, int | None]]:
-    """``(delivery id, department id)`` of pending deliveries whose retry time has come, oldest first."""
-    return [tuple(row) for row in session.execute(select(Delivery.id, Delivery.department_id).where(
+def due_deliveries(session: Session, limit: int = 50) -> list[int]:
+    """Ids of pending deliveries whose retry time has come, oldest first."""
+    return list(session.scalars(select(Delivery.id).where(
         Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
-        .order_by(Delivery.next_attempt_at).limit(limit))]
+        .order_by(Delivery.next_attempt_at).limit(limit)))
 
 
-def attempt(session: Session, delivery_id: int, chooser: SmtpChooser) -> str | None:
-    """Try to send one due delivery: ``sent``, ``failed``, ``retry``, ``unreachable``, or None if not ours now."""
-    # The row lock is held until the outcome commits, so no second worker or process sends it too.
-    delivery = session.scalars(select(Delivery).where(
-        Delivery.id == delivery_id, Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
-        .with_for_update(skip_locked=True)).first()
-    if delivery is None:
-        return None
-    delivery.attempts += 1
+def attempt(session: Session, delivery_ids: list[int], chooser: SmtpChooser) -> dict[int, str]:
+    """Try to send due deliveries, one SMTP conversation per department; ``{id: outcome}``.
+
+    Outcomes: ``sent``, ``failed``, ``retry`` (a temporary failure, backoff
+    set) or ``unreachable``. A delivery missing from the answer was not tried
+    now: sent or failed already, not due, being sent by another worker, or
+    behind one its server did not answer (the next round tries it). The row
+    locks are held until the outcomes commit, so no other worker or process
+    sends the same mail.
+    """
+    due = session.scalars(select(Delivery).where(
+        Delivery.id.in_(delivery_ids), Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
+        .order_by(Delivery.id).with_for_update(skip_locked=True)).all()
+    by_department: dict[int | None, list[Delivery]] = {}
+    for delivery in due:
+        by_department.setdefault(delivery.department_id, []).append(delivery)
+    outcomes: dict[int, str] = {}
+    for department_id, waiting in by_department.items():
+        _send_through_one_connection(session, department_id, waiting, chooser, outcomes)
+    return outcomes
+
+
+def _send_through_one_connection(session: Session, department_id: int | None, waiting: list[Delivery],
+                                 chooser: SmtpChooser, outcomes: dict[int, str]) -> None:
+    first_backoff = timedelta(seconds=chooser.first_retry_seconds)
     try:
-        settings = chooser.smtp_for(delivery.department_id)
-        mail.send(settings, delivery.raw, delivery.from_email, delivery.to_email)
-    except mail.TemporaryFailure as exc:
-        _temporary(session, delivery, str(exc), timedelta(seconds=chooser.first_retry_seconds))
-        if delivery.status == "pending":
-            return "unreachable" if isinstance(exc, mail.Unreachable) else "retry"
-    except mail.PermanentFailure as exc:
-        _failed(session, delivery, str(exc))
-    else:
+        with mail.SmtpConnection(chooser.smtp_for(department_id)) as connection:
+            for delivery in waiting:
+                try:
+                    connection.send(delivery.raw, delivery.from_email, delivery.to_email)
+                except mail.Unreachable:
+                    raise
+                except (mail.TemporaryFailure, mail.PermanentFailure) as failure:
+                    outcomes[delivery.id] = _settle(session, delivery, failure, first_backoff)
+                else:
+                    outcomes[delivery.id] = _settle(session, delivery, None, first_backoff)
+    except (mail.TemporaryFailure, mail.PermanentFailure) as failure:
+        # No conversation (down, refused, settings unknown) or it broke off: the mail that found
+        # out takes the attempt and its backoff; the others wait for the next round, uncharged.
+        untried = next(delivery for delivery in waiting if delivery.id not in outcomes)
+        outcomes[untried.id] = _settle(session, untried, failure, first_backoff)
+
+
+def _settle(session: Session, delivery: Delivery, failure: Exception | None, first_backoff: timedelta) -> str:
+    """Count the attempt and record its outcome: ``sent``, ``failed``, ``retry`` or ``unreachable``."""
+    delivery.attempts += 1
+    if failure is None:
         _sent(session, delivery)
-    return delivery.status
+        return "sent"
+    if isinstance(failure, mail.PermanentFailure):
+        _failed(session, delivery, str(failure))
+        return "failed"
+    _temporary(session, delivery, str(failure), first_backoff)
+    if delivery.status != "pending":
+        return delivery.status  # gave up after the last attempt
+    return "unreachable" if isinstance(failure, mail.Unreachable) else "retry"
 
 
 def record_bounce(session: Session, event: dict) -> Delivery | None:

@@ -6,6 +6,7 @@ import email.policy
 import re
 import smtplib
 import ssl
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -105,24 +106,58 @@ def wire_bytes(mail: EmailMessage) -> bytes:
     return mail.as_bytes(policy=email.policy.SMTP)
 
 
-def send(settings: SmtpSettings, raw: bytes, from_email: str, to_email: str, timeout: float = 30) -> None:
-    """Hand one mail to the SMTP server, classifying any failure as temporary or permanent."""
-    # Bare LFs make strict servers refuse the mail ("line too long", SMTP smuggling guards).
-    raw = re.sub(rb"\r?\n", b"\r\n", raw)
+class SmtpConnection:
+    """One conversation with an SMTP server for many mails: connected, secured and logged in once.
+
+    ``send`` raises :class:`TemporaryFailure` or :class:`PermanentFailure` for
+    one mail and the conversation goes on (smtplib resets it after a refusal);
+    :class:`Unreachable` means the conversation is over.
+    """
+
+    def __init__(self, settings: SmtpSettings, timeout: float = 30):
+        self.settings, self.timeout = settings, timeout
+        self.client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpConnection:
+        settings = self.settings
+        with _classified_failures():
+            smtp_class = smtplib.SMTP_SSL if settings.security == "tls" else smtplib.SMTP
+            self.client = smtp_class(settings.host, settings.port, timeout=self.timeout)
+            try:
+                if settings.security == "starttls":
+                    self.client.starttls(context=ssl.create_default_context())
+                if settings.username:
+                    _login(self.client, settings.username, settings.password)
+            except BaseException:
+                self.client.close()
+                raise
+        return self
+
+    def send(self, raw: bytes, from_email: str, to_email: str) -> None:
+        # Bare LFs make strict servers refuse the mail ("line too long", SMTP smuggling guards).
+        raw = re.sub(rb"\r?\n", b"\r\n", raw)
+        with _classified_failures():
+            self.client.sendmail(from_email, [to_email], raw)
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.client.quit()
+        except (OSError, smtplib.SMTPException):
+            self.client.close()  # the mail is handed over already; a rude goodbye changes nothing
+
+
+@contextmanager
+def _classified_failures():
     try:
-        smtp_class = smtplib.SMTP_SSL if settings.security == "tls" else smtplib.SMTP
-        with smtp_class(settings.host, settings.port, timeout=timeout) as client:
-            if settings.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if settings.username:
-                _login(client, settings.username, settings.password)
-            client.sendmail(from_email, [to_email], raw)
+        yield
     except smtplib.SMTPAuthenticationError as exc:
         # Our settings are wrong, not the mail: keep it until someone fixes the password.
         raise TemporaryFailure(f"SMTP login refused ({exc.smtp_code}); check the SMTP user and password") from exc
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()))
         raise _classified(code, text) from exc
+    except smtplib.SMTPServerDisconnected as exc:
+        raise Unreachable(f"SMTP server unreachable: {exc}") from exc
     except smtplib.SMTPResponseException as exc:
         raise _classified(exc.smtp_code, exc.smtp_error) from exc
     except (OSError, smtplib.SMTPException) as exc:

@@ -6,6 +6,7 @@ from nameko.timer import timer
 from services.notify import automatic, deliveries
 from services.notify.departments import DepartmentMailSettings
 from services.notify.models import outbox, parked_events, processed_events
+from services.shared.batch_consumers import consumes_batch, first_time_many
 from services.shared.consumers import EventInbox, consumes, first_time
 from services.shared.database import Database
 from services.shared.outbox import OutboxRelay
@@ -26,22 +27,25 @@ class NotifyService(ServiceBase):
         with self.db.transaction() as session:
             if not first_time(session, processed_events, event, "handle_reply_posted"):
                 return
-            delivery_id = deliveries.queue_reply(session, event).id
-        self._send_now(delivery_id)
+            delivery_id = deliveries.queue_reply(session, event)
+        self._send_now([delivery_id])
 
-    @consumes("tickets", "ticket_created")
-    def handle_ticket_created(self, event):
-        """Acknowledge a customer's new email ticket, once, and never to automatic or bulk senders."""
-        if not automatic.may_acknowledge(event):
+    @consumes_batch("tickets", "ticket_created")
+    def handle_ticket_created(self, events):
+        """Acknowledge customers' new email tickets, once, and never to automatic or bulk senders.
+
+        A burst of new tickets is one insert and one SMTP conversation per department.
+        """
+        wanted = [event for event in events if automatic.may_acknowledge(event)]
+        if not wanted:
             return
-        department = self.departments.settings(event.get("department_id"))
+        departments = {key: self.departments.settings(key) for key in {e.get("department_id") for e in wanted}}
         with self.db.transaction() as session:
-            if not first_time(session, processed_events, event, "handle_ticket_created"):
-                return
-            delivery = automatic.queue_acknowledgement(session, event, department)
-            delivery_id = delivery.id if delivery else None
-        if delivery_id:
-            self._send_now(delivery_id)
+            fresh = first_time_many(session, processed_events, wanted, "handle_ticket_created")
+            mails = [automatic.acknowledgement_mail(event, departments[event.get("department_id")])
+                     for event in fresh]
+            delivery_ids = deliveries.queue_mails(session, [outgoing for outgoing in mails if outgoing])
+        self._send_now(delivery_ids)
 
     @consumes("tickets", "attachments_rejected")
     def handle_attachments_rejected(self, event):
@@ -52,10 +56,9 @@ class NotifyService(ServiceBase):
         with self.db.transaction() as session:
             if not first_time(session, processed_events, event, "handle_attachments_rejected"):
                 return
-            delivery = automatic.queue_attachments_notice(session, event, department)
-            delivery_id = delivery.id if delivery else None
-        if delivery_id:
-            self._send_now(delivery_id)
+            outgoing = automatic.attachments_notice_mail(event, department)
+            delivery_ids = deliveries.queue_mails(session, [outgoing] if outgoing else [])
+        self._send_now(delivery_ids)
 
     @consumes("tickets", "bounce_received")
     def handle_bounce_received(self, event):
@@ -69,14 +72,13 @@ class NotifyService(ServiceBase):
         """Retry deliveries whose backoff has passed (SMTP down, 4xx answers)."""
         with self.db.transaction() as session:
             due = deliveries.due_deliveries(session)
-        unreachable = set()  # a server that did not answer now is not asked again until the next tick
-        for delivery_id, department_id in due:
-            if department_id not in unreachable and self._send_now(delivery_id) == "unreachable":
-                unreachable.add(department_id)
+        self._send_now(due)
 
-    def _send_now(self, delivery_id: int) -> str | None:
+    def _send_now(self, delivery_ids: list[int]) -> dict[int, str]:
+        if not delivery_ids:
+            return {}
         with self.db.transaction() as session:
-            return deliveries.attempt(session, delivery_id, self.departments)
+            return deliveries.attempt(session, delivery_ids, self.departments)
 
 
 SERVICE = NotifyService

@@ -88,6 +88,7 @@ class ReceivedMail:
     message: EmailMessage = field(repr=False)
     received_at: float = 0.0
     name: str = ""  # file stem in the server's messages directory
+    peer: Optional[tuple] = None  # the client's (address, port): one per SMTP connection
 
     @property
     def subject(self) -> Optional[str]:
@@ -253,7 +254,8 @@ class RecordingSmtpServer:
                 raw = (mdir / f"{name}.eml").read_bytes()
                 self._messages.append(ReceivedMail.from_bytes(
                     meta["mail_from"], meta["rcpt_tos"], raw,
-                    received_at=meta.get("received_at", 0.0), name=name))
+                    received_at=meta.get("received_at", 0.0), name=name,
+                    peer=tuple(meta["peer"]) if meta.get("peer") else None))
                 self._seen.add(name)
 
     @property
@@ -296,11 +298,12 @@ class RecordingSmtpServer:
     # -- failure injection -------------------------------------------------
 
     def set_failure(self, code: Optional[int], message: Optional[str] = None,
-                    *, stage: str = "rcpt") -> None:
+                    *, stage: str = "rcpt", recipient: Optional[str] = None) -> None:
         """Answer every RCPT (``stage="rcpt"``) or DATA (``stage="data"``)
         with ``code`` (e.g. 451 temporary, 550 permanent) until called again
         with ``None``.  With stage "rcpt", smtplib raises
-        ``SMTPRecipientsRefused``; with "data", ``SMTPDataError``."""
+        ``SMTPRecipientsRefused``; with "data", ``SMTPDataError``.  With
+        ``recipient``, only mail to that address is refused (stage "rcpt")."""
         if self.directory is None:
             # before start(): remembered and applied by start()
             self._initial_failure = code
@@ -318,7 +321,7 @@ class RecordingSmtpServer:
             raise ValueError(f"stage must be 'rcpt' or 'data', not {stage!r}")
         text = message or DEFAULT_FAILURE_TEXT[int(code) // 100]
         _atomic_write(path, json.dumps(
-            {"code": int(code), "message": text, "stage": stage}).encode())
+            {"code": int(code), "message": text, "stage": stage, "recipient": recipient}).encode())
 
     @property
     def rejected_count(self) -> int:
@@ -346,12 +349,14 @@ class _RecordingHandler:
                     if n.endswith(".json") and n[:-5].isdigit()]
         self.counter = max((int(n[:-5]) for n in existing), default=0)
 
-    def _failure(self, stage: str) -> Optional[str]:
+    def _failure(self, stage: str, address: Optional[str] = None) -> Optional[str]:
         try:
             spec = json.loads((self.directory / FAILURE_FILE).read_text())
         except (FileNotFoundError, ValueError):
             return None
         if spec.get("stage", "rcpt") != stage:
+            return None
+        if spec.get("recipient") and spec["recipient"] != address:
             return None
         reply = f"{spec['code']} {spec['message']}"
         with open(self.directory / REJECTIONS_FILE, "a") as fh:
@@ -359,7 +364,7 @@ class _RecordingHandler:
         return reply
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        failure = self._failure("rcpt")
+        failure = self._failure("rcpt", address)
         if failure:
             return failure
         envelope.rcpt_tos.append(address)

@@ -77,3 +77,19 @@ def test_the_sender_of_an_oversized_mail_is_told_once_what_was_not_kept(
     [recorded] = tap.wait_for("attachments_notice_sent")
     assert recorded["ticket_number"] == "2026-000301" and recorded["message_id"] == mail["Message-ID"].strip("<>")
     assert len(smtp.messages) == 1
+
+
+def test_a_burst_of_new_tickets_is_acknowledged_over_few_smtp_connections_and_one_refusal_stops_no_other(
+        start_service, rabbit_config, clean_db, smtp):
+    start_service(NotifyService)
+    dispatch = event_dispatcher(rabbit_config)
+    smtp.set_failure(550, "5.1.1 no such mailbox", recipient="yok@example.org")
+    dispatch("tickets", "ticket_created", ticket_created("2026-000399", customer_email="yok@example.org"))
+    numbers = [f"2026-0003{index:02d}" for index in range(40)]
+    for number in numbers:
+        dispatch("tickets", "ticket_created", ticket_created(number, customer_email=f"m{number[-2:]}@example.org"))
+    received = smtp.wait_for(len(numbers), timeout=20)
+    assert sorted(mail.message["X-Destek-Ticket"] for mail in received) == numbers and smtp.rejected_count == 1
+    assert sorted(mail.rcpt_tos[0] for mail in received) == [f"m{n[-2:]}@example.org" for n in numbers]
+    connections = {mail.peer for mail in received}
+    assert len(connections) <= len(numbers) // 4, f"{len(connections)} SMTP connections for {len(numbers)} mails"
