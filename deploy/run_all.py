@@ -63,6 +63,9 @@ class System:
         return [sys.executable, "-m", "gunicorn", "services.gateway.wsgi:app", "--bind", bind,
                 "--worker-class", "gthread", "--workers", self.env.get("GATEWAY_WORKERS", "2"),
                 "--threads", "8", "--access-logfile", "-" if not self.quiet else "/dev/null",
+                # gunicorn's most (default 4094): a query with overlong values then reaches the API,
+                # which refuses it in its own error format instead of gunicorn's HTML 414 page.
+                "--limit-request-line", "8190",
                 "--access-logformat", '%(t)s gateway  %(r)s %(s)s %(M)sms', "--graceful-timeout", "10"]
 
     def _gateway_metrics_env(self) -> dict[str, str]:

@@ -84,6 +84,22 @@ def test_bad_input_is_never_a_server_error(manager, owner):
                          "Content-Type": "application/json"}, timeout=10).status_code == 422
 
 
+def test_list_parameters_outside_the_document_are_a_422_naming_them(manager, owner):
+    refused = [
+        (manager, "/customers", {"limit": ["5", "5"]}, "limit"),  # given twice: not half-read
+        (manager, "/customers", {"q": ["ayşe", "ali"]}, "q"),
+        (manager, "/customers", {"offset": "1_0"}, "offset"),  # int() reads it; an integer it is not
+        (manager, "/calls", {"customer_id": " 3"}, "customer_id"),
+        (manager, "/calls", {"linked": ["true", "false"]}, "linked"),
+        (owner, "/audit", {"actor": "５"}, "actor"),
+        (owner, "/audit", {"action": ["deleted", "created"]}, "action"),
+        (manager, "/held-mail", {"status": "everything"}, "status"),
+    ]
+    for api, path, params, field in refused:
+        answer = api.get(path, **params)
+        assert answer.status_code == 422 and answer.json()["error"]["field"] == field, (path, params, answer.text)
+
+
 def test_notes_are_encrypted_at_rest_and_listed_newest_first(system, manager, db):
     number = post_mail(system, mail("not@musteri.com.tr", "Not", "n1@musteri.com.tr")).json()["ticket_number"]
     first = manager.post(f"/tickets/{number}/notes", {"body": "Gizli: IBAN TR12 0006 1005"})

@@ -177,6 +177,12 @@ def test_every_bad_input_gets_the_one_error_format_and_never_a_500(org):
     assert field.status_code == 422 and field.json()["error"]["field"] == "priority"
 
 
+def test_an_overlong_query_is_refused_by_the_api_in_its_error_format_not_by_the_web_server(org):
+    # 1,000 "ş" are 6,000 bytes in the URL: past gunicorn's default limit, which answered with an HTML 414.
+    answer = org["api"]["manager"].get("/tickets", q="ş" * 1000)
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "q"
+
+
 def test_the_api_is_documented_for_machines_and_for_people(org):
     document = requests.get(f"{org['base']}/openapi.json", timeout=30).json()
     assert document["openapi"].startswith("3.")

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.shared.errors import InvalidInput, NotFound
-from services.tickets import repository as repo
-from services.tickets.access import Viewer, check_can_open
+from services.tickets import payload
+from services.tickets.access import Viewer
 from services.tickets.models import Attachment, Message
+from services.tickets.queries import open_ticket
 from services.tickets.schemas import attachment_dict
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -46,17 +47,11 @@ def _row(message_db_id: int, item: dict, **extra) -> Attachment:
 
 def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachment_id) -> dict:
     """One attachment of a ticket this viewer may open, with the hash the gateway reads it by."""
-    ticket = repo.ticket_by_number(session, number)
-    if ticket is None:
-        raise NotFound(f"ticket {number} does not exist", "number")
-    check_can_open(viewer, ticket)
-    try:
-        attachment_id = int(attachment_id)
-    except (TypeError, ValueError):
-        raise InvalidInput("attachment_id must be a whole number", "attachment_id") from None
+    ticket = open_ticket(session, viewer, number)
+    attachment_id = payload.row_id(attachment_id, "attachment_id", what="attachment", high=payload.MAX_BIGINT)
     attachment = session.scalars(
         select(Attachment).join(Message, Attachment.message_id == Message.id)
         .where(Attachment.id == attachment_id, Message.ticket_id == ticket.id)).first()
     if attachment is None:
-        raise NotFound(f"ticket {number} has no attachment {attachment_id}", "attachment_id")
+        raise NotFound(f"ticket {ticket.number} has no attachment {attachment_id}", "attachment_id")
     return {**attachment_dict(attachment), "sha256": attachment.sha256}

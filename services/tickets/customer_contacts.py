@@ -73,20 +73,28 @@ def _replace_contacts(session: Session, customer: Customer, contacts, now: datet
         raise InvalidInput(f"contacts must be a list of at most {MAX_CONTACTS} {{kind, value}}", "contacts")
     wanted: list[tuple[str, str]] = []
     for index, item in enumerate(contacts):
-        field = f"contacts[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("kind"), str) or item["kind"] not in NORMALISE:
-            raise InvalidInput(f"{field} must be {{\"kind\": \"email\"|\"phone\", \"value\": ...}}", field)
-        value = normalised(item["kind"], item.get("value"), f"{field}.value")
-        if value is None:
-            raise InvalidInput(f"{field}.value is required", f"{field}.value")
-        if (item["kind"], value) not in wanted and value != getattr(customer, item["kind"]):
-            wanted.append((item["kind"], value))
+        kind, value = _contact(item, f"contacts[{index}]")
+        if (kind, value) not in wanted and value != getattr(customer, kind):
+            wanted.append((kind, value))
     session.execute(delete(CustomerContact).where(CustomerContact.customer_id == customer.id))
     session.flush()
     for index, (kind, value) in enumerate(wanted):
         _claim(session, customer, kind, value, f"contacts[{index}].value")
         session.add(CustomerContact(customer_id=customer.id, kind=kind, value=value, created_at=now))
     session.flush()
+
+
+def _contact(item, field: str) -> tuple[str, str]:
+    """One ``{"kind": "email"|"phone", "value": ...}`` of a contacts list, normalised; a 422 naming it if not."""
+    if not isinstance(item, dict) or not isinstance(item.get("kind"), str) or item["kind"] not in NORMALISE:
+        raise InvalidInput(f"{field} must be {{\"kind\": \"email\"|\"phone\", \"value\": ...}}", field)
+    for name in item:
+        if name not in ("kind", "value"):
+            raise InvalidInput(f"{field} holds only kind and value", f"{field}.{name}"[:100])
+    value = normalised(item["kind"], item.get("value"), f"{field}.value")
+    if value is None:
+        raise InvalidInput(f"{field}.value is required", f"{field}.value")
+    return item["kind"], value
 
 
 def contacts_of(session: Session, customer_id: int) -> list[dict]:

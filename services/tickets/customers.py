@@ -48,7 +48,10 @@ def visible_customer(session: Session, viewer: Viewer, customer_id, *, for_updat
     clause = visible_clause(viewer)
     if clause is not None:
         query = query.where(clause)
-    customer = session.scalars(query.with_for_update() if for_update else query).first()
+    # FOR NO KEY UPDATE: a ticket or call being written for this customer meanwhile still passes its
+    # foreign-key check (KEY SHARE). FOR UPDATE would block it, and a customer edit, whose trigger then
+    # waits for that ticket's row, would deadlock with it.
+    customer = session.scalars(query.with_for_update(key_share=True) if for_update else query).first()
     if customer is None:
         raise NotFound(f"customer {number} does not exist or is not one of your departments' customers",
                        "customer_id")

@@ -17,13 +17,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from services.shared.config import env_int
-from services.shared.errors import Conflict, Forbidden, NotFound
+from services.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.tickets import payload
 from services.tickets.access import Viewer
 from services.tickets.domain.rate_limit import SenderBudget
 from services.tickets.models import Department, HeldMessage, Message
 from services.tickets.schemas import iso
 
 DEFAULT_LIMIT, DEFAULT_WINDOW_SECONDS = 30, 600
+STATUSES = ("held", "released")
 
 
 def sender_budget(session: Session, senders: set[str], now: datetime) -> SenderBudget:
@@ -53,19 +55,21 @@ def hold(session: Session, department: Department, message: dict, reason: str, e
     return {"status": status, "ticket_number": None, "message_id": rfc_id, "held_reason": reason}
 
 
-def list_held(session: Session, viewer: Viewer, status: str | None, limit: int = 200) -> list[dict]:
-    """Held messages of the departments this viewer manages (owners: all), newest first."""
-    query = select(HeldMessage).order_by(HeldMessage.created_at.desc(), HeldMessage.id.desc()).limit(limit)
+def list_held(session: Session, viewer: Viewer, status: str, limit: int = 200) -> list[dict]:
+    """Held messages (``status``: held or released) of the departments this viewer manages (owners: all)."""
+    if status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", "status")
+    query = select(HeldMessage).where(HeldMessage.status == status) \
+        .order_by(HeldMessage.created_at.desc(), HeldMessage.id.desc()).limit(limit)
     if not viewer.is_owner:
         managed = [d for d, role in viewer.departments.items() if role == "manager"]
         query = query.where(HeldMessage.department_id.in_(managed))
-    if status:
-        query = query.where(HeldMessage.status == status)
     return [held_dict(h) for h in session.scalars(query)]
 
 
-def take_for_release(session: Session, viewer: Viewer, held_id: int) -> HeldMessage:
+def take_for_release(session: Session, viewer: Viewer, held_id) -> HeldMessage:
     """The held message an operator releases, locked; refuses others' departments and released ones."""
+    held_id = payload.row_id(held_id, "held_id", what="held message", high=payload.MAX_BIGINT)
     held = session.get(HeldMessage, held_id, with_for_update=True)
     if held is None:
         raise NotFound(f"held message {held_id} does not exist", "held_id")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.shared.errors import Forbidden, InvalidInput, NotFound
+from services.tickets import payload
 from services.tickets.access import Viewer
 from services.tickets.domain.mail_settings import InvalidSetting, merge_imap, merge_smtp
 from services.tickets.models import Department, DepartmentMailSettings
@@ -132,12 +133,10 @@ def _new_settings(session: Session, department_id: int) -> DepartmentMailSetting
 
 
 def _department(session: Session, department_id) -> Department:
-    try:
-        department = session.get(Department, int(department_id))
-    except (TypeError, ValueError):
-        raise InvalidInput("department_id must be a whole number", "department_id") from None
+    identifier = payload.row_id(department_id, "department_id", what="department")
+    department = session.get(Department, identifier)
     if department is None:
-        raise NotFound(f"department {department_id} does not exist", "department_id")
+        raise NotFound(f"department {identifier} does not exist", "department_id")
     return department
 
 

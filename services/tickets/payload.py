@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from services.shared.errors import InvalidInput, NotFound
+from services.tickets.domain.list_filters import read_whole_number
 
 MAX_INT = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
@@ -114,10 +115,9 @@ def bounded(value, name: str, low: int, high: int, default: int) -> int:
     """A query parameter such as ``limit`` or ``offset``; absent means ``default``, empty is invalid."""
     if value is None:
         return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be a whole number", name) from None
+    number = read_whole_number(value)
+    if number is None:
+        raise InvalidInput(f"{name} must be a whole number", name)
     if not low <= number <= high:
         raise InvalidInput(f"{name} must be between {low} and {high}", name)
     return number

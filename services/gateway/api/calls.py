@@ -1,9 +1,9 @@
 """``/api/v1/calls`` and ``/api/v1/tickets/{number}/calls``: call records and linking them to tickets."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from services.gateway.api.common import json_body, json_body_only, login_required, rpc
+from services.gateway.api.common import json_body, json_body_only, login_required, rpc, single_query_args
 
 blueprint = Blueprint("calls", __name__)
 
@@ -11,8 +11,6 @@ blueprint = Blueprint("calls", __name__)
 def _recorded(outcome: dict):
     """201 for a new record, 200 when that provider call id was recorded before."""
     return jsonify(outcome["call"]), 201 if outcome["created"] else 200
-
-
 
 
 @blueprint.get("/tickets/<number>/calls")
@@ -33,9 +31,7 @@ def record_ticket_call(number):
 @login_required
 def list_calls():
     """Managers and owners: ``?linked=false&customer_id=3&limit=50&offset=0`` → ``{"items", "total"}``."""
-    filters = {name: request.args[name] for name in ("linked", "customer_id", "limit", "offset")
-               if name in request.args}
-    return jsonify(rpc().tickets.list_calls(g.user_id, filters))
+    return jsonify(rpc().tickets.list_calls(g.user_id, single_query_args("linked", "customer_id", "limit", "offset")))
 
 
 @blueprint.post("/calls")

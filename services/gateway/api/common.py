@@ -74,3 +74,15 @@ def json_body_only(*names: str) -> dict:
 def query_args() -> dict[str, str]:
     """The query string as one value per name; repeated names (``status=open&status=new``) join with commas."""
     return {name: ",".join(values) for name, values in request.args.lists()}
+
+
+def single_query_args(*names: str) -> dict[str, str]:
+    """These query parameters, each sent at most once: a repeated one is refused rather than half-read."""
+    found = {}
+    for name in names:
+        values = request.args.getlist(name)
+        if len(values) > 1:
+            raise InvalidInput(f"{name} may be given only once", name)
+        if values:
+            found[name] = values[0]
+    return found

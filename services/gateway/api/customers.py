@@ -1,23 +1,19 @@
 """``/api/v1/customers``: find, read, create, edit, delete and merge customers; their ticket history."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from services.gateway.api.common import json_body, login_required, rpc
+from services.gateway.api.common import json_body, login_required, rpc, single_query_args
 from services.shared.errors import InvalidInput
 
 blueprint = Blueprint("customers", __name__)
-
-
-def _args(*names: str) -> dict:
-    return {name: request.args[name] for name in names if name in request.args}
 
 
 @blueprint.get("/customers")
 @login_required
 def list_customers():
     """``?q=0555 123 45 67&limit=50&offset=0`` → ``{"items": [...], "total": N}`` (name, email or phone)."""
-    return jsonify(rpc().tickets.list_customers(g.user_id, _args("q", "limit", "offset")))
+    return jsonify(rpc().tickets.list_customers(g.user_id, single_query_args("q", "limit", "offset")))
 
 
 @blueprint.post("/customers")
@@ -63,4 +59,4 @@ def merge_customer(customer_id):
 @login_required
 def list_customer_tickets(customer_id):
     """``{"items": [ticket, ...], "total": N, "last_contact_at": "..."}``, newest first."""
-    return jsonify(rpc().tickets.list_customer_tickets(g.user_id, customer_id, _args("limit", "offset")))
+    return jsonify(rpc().tickets.list_customer_tickets(g.user_id, customer_id, single_query_args("limit", "offset")))

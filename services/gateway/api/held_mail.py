@@ -1,9 +1,9 @@
 """``/api/v1/held-mail``: inbound mail kept aside (a sender's mail storm, or unusable), for managers to release."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from services.gateway.api.common import login_required, rpc
+from services.gateway.api.common import login_required, rpc, single_query_args
 
 blueprint = Blueprint("held_mail", __name__)
 
@@ -12,7 +12,8 @@ blueprint = Blueprint("held_mail", __name__)
 @login_required
 def list_held_mail():
     """``?status=held|released`` → ``{"items": [{"id", "reason": "rate_limited"|"failed", "from_email", ...}]}``."""
-    return jsonify({"items": rpc().tickets.list_held_messages(g.user_id, request.args.get("status", "held"))})
+    status = single_query_args("status").get("status", "held")
+    return jsonify({"items": rpc().tickets.list_held_messages(g.user_id, status)})
 
 
 @blueprint.post("/held-mail/<int:held_id>/release")

@@ -2,6 +2,9 @@
 from services.gateway.openapi import error, json_body
 
 _TIME = {"type": "string", "format": "date-time"}
+# Any ISO 8601 form is read, a date alone too, so the parameter is not documented as RFC 3339 date-time.
+_TIME_FILTER = {"type": "string"}
+_TIME_FILTER_MEANS = "an ISO 8601 time (`2026-11-01T00:00:00+03:00`); a date alone (`2026-11-01`) is its midnight UTC"
 
 SCHEMAS = {
     "AuditEntry": {
@@ -31,8 +34,9 @@ PATHS = {
                 {"name": "action", "in": "query", "schema": {"type": "string"}, "example": "deleted"},
                 {"name": "object_type", "in": "query", "schema": {"type": "string"}, "example": "customer"},
                 {"name": "object_id", "in": "query", "schema": {"type": "string"}},
-                {"name": "from", "in": "query", "schema": _TIME, "example": "2026-11-01T00:00:00+03:00"},
-                {"name": "to", "in": "query", "schema": _TIME},
+                {"name": "from", "in": "query", "schema": _TIME_FILTER, "example": "2026-11-01T00:00:00+03:00",
+                 "description": _TIME_FILTER_MEANS},
+                {"name": "to", "in": "query", "schema": _TIME_FILTER, "description": _TIME_FILTER_MEANS},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                 {"name": "cursor", "in": "query",
                  "schema": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807},

@@ -23,7 +23,7 @@ PATHS = {
                             "schema": {"type": "string", "enum": ["held", "released"], "default": "held"}}],
             "responses": {"200": json_body({"type": "object", "properties": {"items": {
                 "type": "array", "items": {"$ref": "#/components/schemas/HeldMail"}}}}),
-                "401": error("Not logged in")},
+                "401": error("Not logged in"), "422": error("`status` is not held or released, or given twice")},
         },
     },
     "/held-mail/{held_id}/release": {

@@ -95,3 +95,24 @@ def test_managers_see_and_release_held_mail_through_the_api(api, rpc, monkeypatc
     assert again.status_code == 409
     agent = api.login("agent@example.com")
     assert api.get("/api/v1/held-mail", headers=agent).get_json()["items"] == []
+
+
+def test_ids_too_large_for_any_row_are_a_404_not_a_server_error(api, rpc):
+    owner = api.login("owner@example.com")
+    [result] = rpc.tickets.receive_messages([inbound("gw-huge@example.org")])
+    for path in ("/api/v1/departments/140737488355329/mail-settings",
+                 f"/api/v1/tickets/{result['ticket_number']}/attachments/34167334541085038870528"):
+        answer = api.get(path, headers=owner)
+        assert answer.status_code == 404, (path, answer.get_json())
+        assert set(answer.get_json()["error"]) == {"code", "message", "field"}
+    assert api.put("/api/v1/departments/140737488355329/mail-settings", headers=owner,
+                   json={"send_acknowledgement": True}).status_code == 404
+    assert api.post(f"/api/v1/held-mail/{2**70}/release", headers=owner).status_code == 404
+
+
+def test_held_mail_is_listed_by_held_or_released_and_nothing_else(api):
+    owner = api.login("owner@example.com")
+    assert api.get("/api/v1/held-mail?status=released", headers=owner).get_json() == {"items": []}
+    for query in ("status=", "status=null", "status=held&status=held"):
+        answer = api.get(f"/api/v1/held-mail?{query}", headers=owner)
+        assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "status", query

@@ -40,6 +40,12 @@ def test_each_wrong_parameter_is_named():
     assert refused({"q": "a\x00b"}) == "q"
 
 
+def test_a_number_parameter_must_be_written_as_one_not_merely_be_readable_by_int():
+    for written in (" 5", "5 ", "+5", "1_0", "５", "٥", "5.0", "0x5", "9" * 5000):
+        assert refused({"limit": written}) == "limit", written
+    assert read_list_request({"limit": "5"}).limit == 5 and read_list_request({"offset": "0"}).offset == 0
+
+
 def test_a_date_filter_covers_the_whole_istanbul_day():
     request = read_list_request({"created_from": "2026-11-22", "created_to": "2026-11-22"})
     start = datetime(2026, 11, 22, tzinfo=ISTANBUL)

@@ -1,7 +1,9 @@
 """Customers over the real bus and database: dedup, validation, search, merge, history, access."""
 from __future__ import annotations
 
+import eventlet
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from services.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,6 +30,23 @@ def test_an_invalid_email_or_phone_is_refused_naming_the_field(org):
     with pytest.raises(InvalidInput) as bad_phone:
         org.tickets.create_customer(org.agent, {"name": "X", "phone": "12"})
     assert (bad_email.value.field, bad_phone.value.field) == ("email", "phone")
+
+
+def test_a_contact_with_more_than_kind_and_value_is_refused_naming_the_stray_field(org):
+    customer = org.tickets.create_customer(org.agent, {"name": "Ayşe"})["id"]
+    with pytest.raises(InvalidInput) as stray:
+        org.tickets.update_customer(org.agent, customer, {"contacts": [
+            {"kind": "email", "value": "ayse@example.org"}, {"kind": "phone", "value": "05551234567", "note": "iş"}]})
+    assert stray.value.field == "contacts[1].note"
+    assert org.tickets.get_customer(org.agent, customer)["contacts"] == []
+
+
+def test_list_pages_are_whole_numbers_written_plainly(org):
+    for written in (" 5", "1_0", "５", "+5", "5.0"):
+        with pytest.raises(InvalidInput) as bad:
+            org.tickets.list_customers(org.agent, {"limit": written})
+        assert bad.value.field == "limit", written
+    assert org.tickets.list_customers(org.agent, {"limit": "5", "offset": "0"})["total"] == 0
 
 
 def test_the_same_email_in_another_case_or_the_same_phone_in_another_format_is_a_duplicate(org):
@@ -65,6 +84,37 @@ def test_editing_a_customer_changes_them_everywhere_and_is_audited(org):
     [entry] = org.tickets.list_audit(org.owner, {"object_type": "customer", "action": "updated"})["items"]
     assert entry["details"]["changes"]["name"] == ["Ali Veli", "Ali Veli Yıldız"]
     assert entry["actor_user_id"] == org.manager
+
+
+def test_editing_a_customer_while_a_colleague_changes_one_of_their_tickets_deadlocks_neither(
+        org, demo_org, rabbit_config):
+    number = org.ticket_from("ali@example.org")
+    customer = org.tickets.get_ticket(org.owner, number)["customer"]["id"]
+
+    def edit_customer():
+        with ClusterRpcProxy(rabbit_config, timeout=30) as own:
+            return own.tickets.update_customer(org.manager, customer, {"name": "Ali Veli Yıldız"})
+    # The colleague's change writes the ticket row twice, as a PATCH of several fields does; the second
+    # write checks the ticket's customer again. The customer edit comes in between: it waits for the
+    # ticket row, while holding the customer row.
+    with demo_org.begin() as colleague:
+        colleague.execute(text("UPDATE tickets.tickets SET priority = 2 WHERE number = :n"), {"n": number})
+        edit = eventlet.spawn(edit_customer)
+        wait_until_a_query_waits_for_a_lock(demo_org)
+        colleague.execute(text("UPDATE tickets.tickets SET updated_at = now() WHERE number = :n"), {"n": number})
+    assert edit.wait()["name"] == "Ali Veli Yıldız"
+    assert org.tickets.get_ticket(org.owner, number)["priority"] == 2
+
+
+def wait_until_a_query_waits_for_a_lock(engine, timeout: float = 10) -> None:
+    with engine.connect() as conn:
+        for _ in range(int(timeout / 0.05)):
+            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND wait_event_type = 'Lock'")).scalar():
+                return
+            conn.rollback()
+            eventlet.sleep(0.05)
+    raise AssertionError(f"no query waited for a lock within {timeout}s")
 
 
 def test_a_customer_with_tickets_cannot_be_deleted_but_one_without_can(org):
