@@ -1,40 +1,64 @@
-"""Benchmark: realistic mails posted into a running Destek, timed until all are visible in the API.
+"""Benchmark: realistic mails delivered to a running Destek, timed until every one is visible in the API.
 
-    .venv/bin/python bench/ingest_email.py --mails 2000            # starts its own sandbox system
-    .venv/bin/python bench/ingest_email.py --mails 2000 --ingest http://127.0.0.1:8001 --api http://127.0.0.1:8000
+    make run    # in another terminal; then:
+    .venv/bin/python bench/ingest_email.py --api http://127.0.0.1:8000 --mails 2000              # POST /ingest/email
+    .venv/bin/python bench/ingest_email.py --api http://127.0.0.1:8000 --mails 2000 --via imap   # a private Dovecot
+    .venv/bin/python bench/ingest_email.py --mails 200 [--via imap]       # starts a sandbox system of its own
 
-Prints mails/s from the first post until every mail is committed and the API
-shows every ticket, and the share of replies threaded into the right ticket
-(some replies are delivered before the mail they answer).
+``--via http`` (default) posts each mail to ingest; the clock starts at the
+first post. ``--via imap`` APPENDs the same corpus into IMAP mailboxes that
+the departments are set to read (a private Dovecot with one mailbox per
+department, or ``--imap-host/--imap-port/--imap-user/--imap-password``: one
+existing mailbox, read for the default department); the clock starts when the
+first mail is in a mailbox. Either way it stops when the API shows every
+mail of the run (see ``bench/visibility.py``). Threaded share: replies that
+landed in the ticket of the mail they answer, of all replies (some replies
+arrive before the mail they answer); the share in the ticket of their
+conversation's first mail is printed too.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.mail_corpus import build_corpus, delivery_order  # noqa: E402
+from bench import imap_delivery  # noqa: E402
+from bench.mail_corpus import DEPARTMENTS, BenchMail, build_corpus, delivery_order, new_run_id  # noqa: E402
+from bench.visibility import Api, Seen, VisibilityWatch, threading_share  # noqa: E402
+
+VISIBLE_TIMEOUT = 600
 
 
-def post_all(ingest: str, mails, concurrency: int) -> dict[str, dict]:
-    """Post every mail; returns message id → ingest's answer."""
+def post_all(ingest: str, mails: list[BenchMail], concurrency: int, committed: set[str]) -> dict[str, dict]:
+    """Post every mail to ``/ingest/email``; returns Message-ID → ingest's answer.
+
+    Each answered mail joins ``committed`` at once (a 202 comes only after tickets committed it).
+    """
     local = threading.local()
 
-    def post(mail):
+    def post(mail: BenchMail) -> tuple[str, dict]:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         for attempt in range(5):
             answer = session.post(f"{ingest}/ingest/email", data=mail.raw, timeout=60,
                                   headers={"Content-Type": "message/rfc822"})
             if answer.status_code == 202:
+                committed.add(mail.message_id)
                 return mail.message_id, answer.json()
             time.sleep(0.5 * (attempt + 1))
         raise RuntimeError(f"ingest answered {answer.status_code}: {answer.text[:200]}")
@@ -42,67 +66,139 @@ def post_all(ingest: str, mails, concurrency: int) -> dict[str, dict]:
         return dict(pool.map(post, mails))
 
 
-def wait_until_listed(api: str, expected_tickets: int, timeout: float = 300) -> int:
-    token = requests.post(f"{api}/api/v1/auth/login", timeout=30,
-                          json={"email": "owner@example.com", "password": "destek-demo"}).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        total = requests.get(f"{api}/api/v1/tickets", params={"limit": 1}, headers=headers, timeout=30).json()["total"]
-        if total >= expected_tickets:
-            return total
-        time.sleep(0.05)
-    raise RuntimeError(f"the API lists {total} tickets, expected {expected_tickets}")
+class Clock:
+    """Starts once (the first mail handed over) and starts the watch with it."""
+
+    def __init__(self, watch: VisibilityWatch):
+        self.watch, self.started = watch, None
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        self.watch.start()
 
 
-def threading_share(mails, answers) -> tuple[float, int]:
-    """Share of replies whose ticket is the ticket of their conversation's first mail."""
-    ticket_of = {mid: answer["ticket_number"] for mid, answer in answers.items()}
-    replies = [m for m in mails if m.message_id != m.root_id]
-    right = sum(ticket_of[m.message_id] == ticket_of[m.root_id] for m in replies)
-    return (right / len(replies) if replies else 1.0), len(replies)
+def run_http(api: Api, ingest: str, count: int, concurrency: int, run_id: str) -> None:
+    mails = build_corpus(count, run_id=run_id)
+    describe(mails, f"via HTTP POST {ingest}/ingest/email, {concurrency} at a time")
+    committed: set[str] = set()
+    clock = Clock(VisibilityWatch(api, mails, run_id, since=datetime.now(timezone.utc), committed=lambda: committed))
+    clock.start()
+    answers = post_all(ingest, delivery_order(mails), concurrency, committed)
+    handed_over = time.perf_counter() - clock.started
+    statuses = Counter(a["status"] for a in answers.values())
+    print(f"all posted and answered 202 after {handed_over:.2f} s: {dict(statuses)}")
+    seen = report(mails, clock, "http")
+    differ = [mid for mid, a in answers.items() if a.get("ticket_number") != seen.ticket_of[mid]]
+    if differ:
+        print(f"note: for {len(differ)} mails ingest's answer names another ticket than the API shows, "
+              f"e.g. {differ[0]}: {answers[differ[0]]} vs {seen.ticket_of[differ[0]]}")
 
 
-def run(ingest: str, api: str, count: int, concurrency: int) -> None:
-    mails = build_corpus(count)
-    order = delivery_order(mails)
-    conversations = len({m.root_id for m in mails})
+def run_imap(api: Api, count: int, run_id: str, mailboxes_of) -> None:
+    with mailboxes_of(api, run_id) as found, imap_delivery.configured(api, found) as mailboxes:
+        for box in mailboxes.values():
+            print(f"{box.department_email} reads {box.user} on {box.host}:{box.port}, folder {box.folder}")
+        print("waiting until ingest reads them (it looks for new mailboxes every IMAP_REFRESH_SECONDS, 60 s by "
+              "default) ...", flush=True)
+        waited = imap_delivery.wait_until_read(api, mailboxes, run_id)
+        print(f"ingest imported the probe mails after {waited:.1f} s")
+        mails = build_corpus(count, run_id=run_id, departments=tuple(mailboxes))
+        describe(mails, f"via IMAP APPEND into {len(mailboxes)} mailbox(es)")
+        delivery = imap_delivery.Delivery(mailboxes)
+        clock = Clock(VisibilityWatch(api, mails, run_id, since=datetime.now(timezone.utc),
+                                      committed=delivery.committed))
+        try:
+            delivery.deliver(delivery_order(mails), on_first=clock.start)
+            handed_over = time.perf_counter() - clock.started
+            print(f"all in the mailboxes after {handed_over:.2f} s ({count / handed_over:.0f} APPENDs/s)")
+            report(mails, clock, "imap")
+        finally:
+            delivery.close()
+
+
+def describe(mails: list[BenchMail], how: str) -> None:
     size = sum(len(m.raw) for m in mails)
-    print(f"{count} mails ({size / 1e6:.1f} MB), {conversations} conversations, concurrency {concurrency}")
-    started = time.perf_counter()
-    answers = post_all(ingest, order, concurrency)
-    posted = time.perf_counter() - started
-    listed = wait_until_listed(api, conversations)
-    elapsed = time.perf_counter() - started
-    share, replies = threading_share(mails, answers)
-    duplicates = sum(a["status"] == "duplicate" for a in answers.values())
-    print(f"all accepted (202) after {posted:.2f} s; all {listed} tickets listed after {elapsed:.2f} s")
-    print(f"throughput: {count / elapsed:.0f} mails/s end to end")
-    print(f"threading: {share:.1%} of {replies} replies in their conversation's ticket; {duplicates} duplicates")
+    conversations = len({m.conversation for m in mails})
+    print(f"{len(mails)} mails ({size / 1e6:.1f} MB), {conversations} conversations, {how}", flush=True)
+
+
+def report(mails: list[BenchMail], clock: Clock, via: str) -> Seen:
+    seen = clock.watch.wait(VISIBLE_TIMEOUT)
+    elapsed = seen.complete_at - clock.started
+    share, share_first, replies = threading_share(mails, seen.ticket_of)
+    tickets = len(set(seen.ticket_of.values()))
+    print(f"all {len(mails)} mails visible in the API after {elapsed:.2f} s, in {tickets} tickets "
+          f"({seen.scans} list scans, {seen.threads_opened} threads opened); {share_first:.1%} of the replies "
+          f"are in the ticket of their conversation's first mail")
+    print(f"RESULT  via={via}  N={len(mails)}  elapsed={elapsed:.2f} s  throughput={len(mails) / elapsed:.0f} mails/s  "
+          f"threaded={share:.1%} of {replies} replies")
+    print(load())
+    return seen
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+@contextmanager
+def sandbox():
+    """A whole Destek of its own (database, vhost, ports); IMAP mailboxes are looked for every second."""
+    from deploy.run_all import System
+    from deploy.sandbox import drop_sandbox, free_port, sandbox_env
+    outbox = tempfile.mkdtemp(prefix="destek-bench-mail-")
+    env = {**sandbox_env("destek_bench"), "SLA_CALENDAR": "24x7", "IMAP_REFRESH_SECONDS": "1",
+           "MAIL_OUTBOX_DIR": outbox, "MAIL_CATCHER_PORT": str(free_port())}
+    system = System(env, quiet=True)
+    try:
+        system.prepare()
+        system.start()
+        yield f"http://127.0.0.1:{system.port('gateway')}", f"http://127.0.0.1:{system.port('ingest')}"
+    finally:
+        system.stop()
+        drop_sandbox("destek_bench")
+        shutil.rmtree(outbox, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mails", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--ingest", help="ingest base URL of a running system (default: start a sandbox)")
-    parser.add_argument("--api", help="gateway base URL of a running system")
+    parser.add_argument("--via", choices=("http", "imap"), default="http")
+    parser.add_argument("--concurrency", type=int, default=32, help="HTTP posts at a time")
+    parser.add_argument("--api", help="gateway base URL of a running system, e.g. http://127.0.0.1:8000 "
+                                      "(default: start a sandbox system)")
+    parser.add_argument("--ingest", help="ingest base URL (default: the --api host, port 8001)")
+    parser.add_argument("--user", default="owner@example.com", help="an owner's login")
+    parser.add_argument("--password", default="destek-demo")
+    parser.add_argument("--imap-host", help="use this IMAP server instead of starting a private Dovecot")
+    parser.add_argument("--imap-port", type=int, default=143)
+    parser.add_argument("--imap-security", choices=("none", "starttls", "tls"), default="none")
+    parser.add_argument("--imap-user")
+    parser.add_argument("--imap-password")
     args = parser.parse_args()
-    if args.ingest and args.api:
-        run(args.ingest, args.api, args.mails, args.concurrency)
+    if args.imap_host and not (args.imap_user and args.imap_password):
+        parser.error("--imap-host needs --imap-user and --imap-password")
+    if args.api:
+        ingest = args.ingest or urlsplit(args.api)._replace(netloc=f"{urlsplit(args.api).hostname}:8001").geturl()
+        benchmark(args, args.api.rstrip("/"), ingest.rstrip("/"))
+    else:
+        with sandbox() as (api, ingest):
+            benchmark(args, api, ingest)
+
+
+def benchmark(args, api_url: str, ingest: str) -> None:
+    api = Api(api_url, args.user, args.password)
+    run_id = new_run_id()
+    print(f"run {run_id} against {api_url}; {load()}")
+    if args.via == "http":
+        run_http(api, ingest, args.mails, args.concurrency, run_id)
         return
-    from deploy.run_all import System
-    from deploy.sandbox import free_port, sandbox_env
-    env = {**sandbox_env("destek_bench"), "SLA_CALENDAR": "24x7",
-           "MAIL_OUTBOX_DIR": tempfile.mkdtemp(prefix="destek-bench-mail-"), "MAIL_CATCHER_PORT": str(free_port())}
-    system = System(env, quiet=True)
-    system.prepare()
-    system.start()
-    try:
-        run(f"http://127.0.0.1:{system.port('ingest')}", f"http://127.0.0.1:{system.port('gateway')}",
-            args.mails, args.concurrency)
-    finally:
-        system.stop()
+    if args.imap_host:
+        mailboxes_of = partial(imap_delivery.existing_mailbox, host=args.imap_host, port=args.imap_port,
+                               security=args.imap_security, user=args.imap_user, password=args.imap_password)
+    else:
+        mailboxes_of = partial(imap_delivery.private_dovecot, emails=DEPARTMENTS)
+    run_imap(api, args.mails, run_id, mailboxes_of)
 
 
 if __name__ == "__main__":
