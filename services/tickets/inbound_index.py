@@ -2,7 +2,8 @@
 
 Threading a mail asks: was it received before (a duplicate)? Does a ticket
 hold a Message-ID it answers? Does a ticket hold an answer to it (the answer
-came first)? Which ticket has the tracking number in its subject, and who
+came first)? Does a ticket hold another answer to the mail it answers (two
+replies to an original we have not received yet belong together)? Which ticket has the tracking number in its subject, and who
 writes to it? Which customer is the sender? Did we send the mail a bounce
 reports on? Asked one mail at a time that is
 ten round trips per mail; here each question is asked once for the whole
@@ -28,7 +29,7 @@ class InboundIndex:
 
     received: dict[tuple[int, str], Ticket] = field(default_factory=dict)  # (department, Message-ID)
     holder: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # Message-ID → latest ticket
-    answered_by: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # → earliest answer's
+    answered_by: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # cited id → earliest citer
     by_number: dict[str, Ticket] = field(default_factory=dict)
     participants: dict[int, set[str]] = field(default_factory=dict)  # id(ticket) → addresses that wrote
     customers: dict[str, Customer] = field(default_factory=dict)  # sender address → customer
@@ -44,10 +45,11 @@ class InboundIndex:
         known = session.execute(select(Message.rfc_message_id, Message.department_id, Message.ticket_id,
                                        Message.created_at, Message.direction)
                                 .where(Message.rfc_message_id.in_(sorted(set(own_ids) | cited | reported)))).all()
+        asked = sorted(set(own_ids) | cited)
         answers = session.execute(select(Message.ticket_id, Message.created_at, Message.in_reply_to,
                                          Message.references)
-                                  .where(or_(Message.references.op("&&")(literal(own_ids, ARRAY(Text))),
-                                             Message.in_reply_to.op("&&")(literal(own_ids, ARRAY(Text)))))).all()
+                                  .where(or_(Message.references.op("&&")(literal(asked, ARRAY(Text))),
+                                             Message.in_reply_to.op("&&")(literal(asked, ARRAY(Text)))))).all()
         numbers = sorted({m["tracking_number"] for m in messages if m.get("tracking_number")})
         wanted = {row.ticket_id for row in known} | {row.ticket_id for row in answers}
         if wanted or numbers:
@@ -62,20 +64,23 @@ class InboundIndex:
             index._hold(row.rfc_message_id, row.created_at, ticket)
             if row.direction == "outbound" and row.rfc_message_id in reported:
                 index.sent.add(row.rfc_message_id)
-        own = set(own_ids)
         for row in answers:
-            for answered in own.intersection([*row.in_reply_to, *row.references]):
+            for answered in set(asked).intersection([*row.in_reply_to, *row.references]):
                 index._answer(answered, row.created_at, tickets_by_id[row.ticket_id])
         index._load_participants(session, tickets_by_id)
         index._load_customers(session, senders)
         return index
 
     def ticket_by_headers(self, message: dict) -> Ticket | None:
-        """The ticket holding the latest of the Message-IDs this mail answers, else one that answers it."""
-        held = [self.holder[mid] for mid in _cited(message) if mid in self.holder]
+        """The ticket holding the latest of the Message-IDs this mail answers, else one that answers it,
+        else one that answers the same mail (the conversation's root first)."""
+        cited = _cited(message)
+        held = [self.holder[mid] for mid in cited if mid in self.holder]
         if held:
             return max(held, key=lambda pair: pair[0])[1]
         answer = self.answered_by.get(message["message_id"])
+        if answer is None:
+            answer = next((self.answered_by[mid] for mid in _root_first(message) if mid in self.answered_by), None)
         return answer[1] if answer else None
 
     def ticket_holding(self, message_id: str) -> Ticket | None:
@@ -132,6 +137,11 @@ class InboundIndex:
             if customer.merged_into_id is not None:  # merges keep this one step deep
                 customer = session.get(Customer, customer.merged_into_id)
             self.customers[email] = customer
+
+
+def _root_first(message: dict) -> list[str]:
+    """The Message-IDs a mail answers, from its conversation's first mail (References) to its parent."""
+    return [str(mid) for mid in [*(message.get("references") or []), *(message.get("in_reply_to") or [])] if mid]
 
 
 def _cited(message: dict) -> list[str]:

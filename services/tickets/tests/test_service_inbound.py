@@ -59,6 +59,18 @@ def test_a_reply_that_arrives_before_its_original_joins_the_same_ticket(tickets)
                         "message_id": "early-1@example.org"}
 
 
+def test_replies_to_an_original_not_received_yet_share_one_ticket_which_the_original_joins(tickets):
+    def reply(message_id, *cited):
+        return inbound(message_id, subject="Re: Fatura sorusu", in_reply_to=[cited[-1]], references=list(cited))
+    [first] = tickets.receive_messages([reply("re-a@example.org", "root@example.org")])
+    # The next batch holds a second answer to the same original, an answer to that one, and the original.
+    later = tickets.receive_messages([reply("re-b@example.org", "root@example.org"),
+                                      reply("re-c@example.org", "root@example.org", "re-b@example.org"),
+                                      inbound("root@example.org")])
+    assert [r["status"] for r in later] == ["appended"] * 3
+    assert {r["ticket_number"] for r in later} == {first["ticket_number"]}
+
+
 def test_a_reply_in_the_same_batch_joins_the_ticket_its_original_opened(tickets, caplog):
     first, second, third, fourth = tickets.receive_messages([
         inbound("b1@example.org"), inbound("b2@example.org", in_reply_to=["b1@example.org"]),
