@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Text, literal, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.tickets.inbound_bounces import reported_message_ids
-from services.tickets.models import Customer, CustomerContact, Message, Ticket
+from services.tickets.models import Customer, CustomerContact, Message, MessageCitation, Ticket
 
 
 @dataclass
@@ -45,11 +44,9 @@ class InboundIndex:
         known = session.execute(select(Message.rfc_message_id, Message.department_id, Message.ticket_id,
                                        Message.created_at, Message.direction)
                                 .where(Message.rfc_message_id.in_(sorted(set(own_ids) | cited | reported)))).all()
-        asked = sorted(set(own_ids) | cited)
-        answers = session.execute(select(Message.ticket_id, Message.created_at, Message.in_reply_to,
-                                         Message.references)
-                                  .where(or_(Message.references.op("&&")(literal(asked, ARRAY(Text))),
-                                             Message.in_reply_to.op("&&")(literal(asked, ARRAY(Text)))))).all()
+        answers = session.execute(select(MessageCitation.cited_id, MessageCitation.ticket_id,
+                                         MessageCitation.created_at)
+                                  .where(MessageCitation.cited_id.in_(sorted(set(own_ids) | cited)))).all()
         numbers = sorted({m["tracking_number"] for m in messages if m.get("tracking_number")})
         wanted = {row.ticket_id for row in known} | {row.ticket_id for row in answers}
         if wanted or numbers:
@@ -65,8 +62,7 @@ class InboundIndex:
             if row.direction == "outbound" and row.rfc_message_id in reported:
                 index.sent.add(row.rfc_message_id)
         for row in answers:
-            for answered in set(asked).intersection([*row.in_reply_to, *row.references]):
-                index._answer(answered, row.created_at, tickets_by_id[row.ticket_id])
+            index._answer(row.cited_id, row.created_at, tickets_by_id[row.ticket_id])
         index._load_participants(session, tickets_by_id)
         index._load_customers(session, senders)
         return index

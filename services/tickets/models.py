@@ -148,11 +148,22 @@ class Message(Base):
         Index("ux_messages_department_rfc_id", "department_id", "rfc_message_id", unique=True,
               postgresql_where=text("rfc_message_id IS NOT NULL")),
         Index("ix_messages_rfc_id", "rfc_message_id"),
-        # A mail that arrives before the one it answers is found through its references.
-        Index("ix_messages_references", "references", postgresql_using="gin"),
-        Index("ix_messages_in_reply_to", "in_reply_to", postgresql_using="gin"),
         Index("ix_messages_ticket_created", "ticket_id", "created_at"),
     )
+
+
+class MessageCitation(Base):
+    """A Message-ID that a stored message answers (In-Reply-To or References); written by a trigger.
+
+    A mail that arrives before the one it answers, or beside another answer to it, is found through these.
+    """
+    __tablename__ = "message_citations"
+    cited_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_message_citations_message", "message_id"),)
 
 
 class HistoryEntry(Base):
