@@ -21,28 +21,34 @@ from services.tickets.schemas import attachment_dict
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def add_inbound_attachments(session: Session, message_db_id: int, message: dict) -> list[dict]:
-    """Store the attachment rows of one inbound message; returns the ones that were not kept."""
+def attachment_rows(message_db_id: int, message: dict) -> tuple[list[dict], list[dict]]:
+    """The attachment rows of one inbound message, and the attachments that were not kept."""
     rows, skipped = [], []
     for item in message.get("attachments") or []:
         sha256 = str(item.get("sha256") or "")
         if not _SHA256.match(sha256):
             raise InvalidInput("an attachment's sha256 must be 64 lower-case hex digits", "attachments.sha256")
-        rows.append(_row(message_db_id, item, sha256=sha256))
+        rows.append(_row(message_db_id, item, sha256=sha256, not_kept_reason=None))
     for item in message.get("skipped_attachments") or []:
-        reason = str(item.get("reason") or "not kept")
-        rows.append(_row(message_db_id, item, not_kept_reason=reason))
-        skipped.append({"filename": rows[-1].filename, "content_type": rows[-1].content_type,
-                        "size": rows[-1].size, "reason": reason})
-    session.add_all(rows)
-    return skipped
+        row = _row(message_db_id, item, sha256=None, not_kept_reason=str(item.get("reason") or "not kept"))
+        rows.append(row)
+        skipped.append({"filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
+                        "reason": row["not_kept_reason"]})
+    return rows, skipped
 
 
-def _row(message_db_id: int, item: dict, **extra) -> Attachment:
-    return Attachment(message_id=message_db_id, filename=str(item.get("filename") or "attachment")[:255],
-                      content_type=str(item.get("content_type") or "application/octet-stream")[:255],
-                      size=int(item.get("size") or 0), inline=bool(item.get("inline")),
-                      content_id=item.get("content_id") or None, **extra)
+def _row(message_db_id: int, item: dict, **extra) -> dict:
+    return {"message_id": message_db_id, "filename": str(item.get("filename") or "attachment")[:255],
+            "content_type": str(item.get("content_type") or "application/octet-stream")[:255],
+            "size": _size(item.get("size")), "inline": bool(item.get("inline")),
+            "content_id": item.get("content_id") or None, **extra}
+
+
+def _size(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        raise InvalidInput("an attachment's size must be a whole number", "attachments.size") from None
 
 
 def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachment_id) -> dict:

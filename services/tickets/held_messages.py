@@ -22,6 +22,7 @@ from services.tickets import payload
 from services.tickets.access import Viewer
 from services.tickets.domain.rate_limit import SenderBudget
 from services.tickets.models import Department, HeldMessage, Message
+from services.tickets.repository import among
 from services.tickets.schemas import iso
 
 DEFAULT_LIMIT, DEFAULT_WINDOW_SECONDS = 30, 600
@@ -37,7 +38,7 @@ def sender_budget(session: Session, senders: set[str], now: datetime) -> SenderB
     since = now - timedelta(seconds=env_int("SENDER_RATE_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
     counts = session.execute(
         select(Message.from_email, func.count()).where(
-            Message.direction == "inbound", Message.from_email.in_(senders), Message.created_at > since)
+            Message.direction == "inbound", among(Message.from_email, senders), Message.created_at > since)
         .group_by(Message.from_email)).all()
     return SenderBudget(limit, dict(counts))
 

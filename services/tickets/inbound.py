@@ -24,17 +24,18 @@ from sqlalchemy.orm import Session
 
 from services.shared.config import env_int
 from services.shared.errors import InvalidInput
-from services.tickets import attachments, held_messages
+from services.tickets import held_messages
 from services.tickets import repository as repo
 from services.tickets.domain.identity import InvalidContact, normalise_email
 from services.tickets.domain.rate_limit import SenderBudget
 from services.tickets.domain.status import status_after_customer_message
 from services.tickets.domain.thread_matching import (APPEND, BY_HEADERS, ThreadCandidate, ThreadDecision,
                                                      decide_thread)
-from services.tickets.history import record_change
 from services.tickets.inbound_bounces import bounce_received_events, bounced_mail
 from services.tickets.inbound_index import InboundIndex
-from services.tickets.models import Customer, Department, Message, Ticket
+from services.tickets.inbound_rows import (KnownCustomer, NewCustomer, NewTicket, Placement, TicketState,
+                                           write_batch)
+from services.tickets.models import Department
 from services.tickets.schemas import iso, ticket_created_event
 
 log = logging.getLogger(__name__)
@@ -61,22 +62,6 @@ class _Batch:
     budget: SenderBudget
     now: datetime
     reopen_window_days: int
-
-
-@dataclass
-class _Placed:
-    """One message's place, decided before anything is written."""
-    message: dict
-    department: Department
-    sender: str
-    decision: ThreadDecision
-    ticket: Ticket
-    customer: Customer | None  # None for a bounce: a mail server is nobody's customer
-    created: bool
-    status_change: tuple[str, str] | None = None
-    stored: Message | None = None
-    skipped: list[dict] = field(default_factory=list)  # attachments not kept
-    bounced: list[dict] = field(default_factory=list)  # delivery reports about mail we sent
 
 
 def receive_batch(session: Session, engine: Engine, messages: list, now: datetime, *,
@@ -149,10 +134,10 @@ def _apply(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
     session, now = batch.session, batch.now
     index = InboundIndex.load(session, messages, {_sender_email(m) for m in messages})
     placed = [_place(batch, index, message) for message in messages]
-    _write(batch, [p for p in placed if isinstance(p, _Placed)])
+    write_batch(session, batch.engine, [p for p in placed if isinstance(p, Placement)], now)
     answers = []
     for item in placed:
-        if not isinstance(item, _Placed):
+        if not isinstance(item, Placement):
             answers.append((item() if callable(item) else item, []))
             continue
         events = _events_of(item, now)
@@ -162,7 +147,7 @@ def _apply(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
     return answers
 
 
-def _place(batch: _Batch, index: InboundIndex, message: dict) -> _Placed | dict | Callable[[], dict]:
+def _place(batch: _Batch, index: InboundIndex, message: dict) -> Placement | dict | Callable[[], dict]:
     """Decide where one message goes, in memory; or its result when it is held, or a duplicate."""
     session, now = batch.session, batch.now
     department = _department_of(batch, message)
@@ -180,55 +165,30 @@ def _place(batch: _Batch, index: InboundIndex, message: dict) -> _Placed | dict 
     by_tracking = index.by_number.get(message.get("tracking_number") or "")
     decision = decide_thread(by_headers=_candidate(index, by_headers), by_tracking=_candidate(index, by_tracking),
                              sender_email=sender, now=now, reopen_window_days=batch.reopen_window_days)
-    customer = _find_or_create_customer(session, index, sender, message.get("from_name", ""), now)
+    customer = _find_or_create_customer(index, sender, message.get("from_name", ""))
     matched = by_headers if decision.matched_by == BY_HEADERS else by_tracking  # new ones have no number yet
     if decision.action == "append":
         ticket = matched
-        item = _Placed(message, department, sender, decision, ticket, customer, created=False,
+        item = Placement(message, department, sender, decision, ticket, customer, created=False,
                        status_change=_status_on_customer_message(ticket, decision.reopen, now))
     else:
         ticket = _new_ticket(message, department, matched if decision.linked_to else None, now)
         index.remember_ticket(ticket, customer)
-        item = _Placed(message, department, sender, decision, ticket, customer, created=True)
+        item = Placement(message, department, sender, decision, ticket, customer, created=True)
     index.remember(ticket, department.id, message, sender, now)
     return item
 
 
 def _place_bounce(batch: _Batch, index: InboundIndex, message: dict, department: Department, sender: str,
-                  ticket: Ticket, reports: list[dict]) -> _Placed:
+                  ticket: TicketState, reports: list[dict]) -> Placement:
     """A bounce joins the ticket of the mail it bounces, even an archived one; a robot reopens nothing."""
     ticket.updated_at = batch.now
     decision = ThreadDecision(action=APPEND, ticket_number=ticket.number, matched_by=BY_HEADERS)
     index.remember(ticket, department.id, message, sender, batch.now)
-    return _Placed(message, department, sender, decision, ticket, None, created=False, bounced=reports)
+    return Placement(message, department, sender, decision, ticket, None, created=False, bounced=reports)
 
 
-def _write(batch: _Batch, placed: list[_Placed]) -> None:
-    """Insert what the batch placed, a statement per kind of row rather than per message."""
-    session, now = batch.session, batch.now
-    new_tickets = [p for p in placed if p.created]
-    numbers = repo.new_ticket_numbers(batch.engine, now, len(new_tickets))
-    for item, number in zip(new_tickets, numbers):
-        item.ticket.number = number
-    session.flush()  # new customers, and what changed on known ones and their tickets
-    for item in new_tickets:
-        item.ticket.customer_id = item.customer.id
-        session.add(item.ticket)
-    session.flush()
-    for item in placed:
-        item.stored = _inbound_message(item.ticket, item.message, item.sender, now)
-    session.add_all([item.stored for item in placed])
-    session.flush()
-    for item in placed:
-        if item.status_change:
-            record_change(session, item.ticket, "customer", "status", *item.status_change, now)
-        if item.decision.new_participant:
-            record_change(session, item.ticket, "customer", "participant", None, item.sender, now)
-        item.skipped = attachments.add_inbound_attachments(session, item.stored.id, item.message)
-    session.flush()
-
-
-def _events_of(item: _Placed, now: datetime) -> list[tuple[str, dict]]:
+def _events_of(item: Placement, now: datetime) -> list[tuple[str, dict]]:
     ticket, message = item.ticket, item.message
     events = []
     if item.created:
@@ -240,8 +200,7 @@ def _events_of(item: _Placed, now: datetime) -> list[tuple[str, dict]]:
                                                  "new_status": new, "changed_at": iso(now)}))
     events.append(("message_received", _message_received(ticket, message, item.sender, item.decision, now)))
     if item.skipped:
-        events.append(("attachments_rejected",
-                       _attachments_rejected(ticket, item.department, item.stored, item.skipped, now)))
+        events.append(("attachments_rejected", _attachments_rejected(item, now)))
     events.extend(bounce_received_events(ticket, message, item.bounced, now))
     return events
 
@@ -272,7 +231,7 @@ def _hold_failed(batch: _Batch, message, error: str) -> dict:
                                   error[:2000], batch.now)
 
 
-def _message_received(ticket: Ticket, message: dict, sender: str, decision, now: datetime) -> dict:
+def _message_received(ticket: TicketState, message: dict, sender: str, decision, now: datetime) -> dict:
     return {"ticket_number": ticket.number, "message_id": message["message_id"],
             "channel": message.get("channel", "email"), "department_id": ticket.department_id,
             "from_email": sender, "is_auto_submitted": bool(message.get("is_auto_submitted")),
@@ -280,12 +239,13 @@ def _message_received(ticket: Ticket, message: dict, sender: str, decision, now:
             "new_participant": decision.new_participant, "created_at": iso(now)}
 
 
-def _attachments_rejected(ticket: Ticket, department: Department, stored: Message, skipped: list[dict],
-                          now: datetime) -> dict:
-    return {"ticket_number": ticket.number, "message_id": stored.rfc_message_id, "message_db_id": stored.id,
-            "department_id": department.id, "department_email": department.email,
-            "to_email": stored.from_email, "subject": stored.subject,
-            "is_auto_submitted": stored.is_auto_submitted, "skipped": skipped, "created_at": iso(now)}
+def _attachments_rejected(item: Placement, now: datetime) -> dict:
+    stored = item.stored
+    return {"ticket_number": item.ticket.number, "message_id": stored["rfc_message_id"],
+            "message_db_id": stored["id"], "department_id": item.department.id,
+            "department_email": item.department.email, "to_email": stored["from_email"],
+            "subject": stored["subject"], "is_auto_submitted": stored["is_auto_submitted"],
+            "skipped": item.skipped, "created_at": iso(now)}
 
 
 def _message_id_of(message) -> str | None:
@@ -303,27 +263,27 @@ def _sender_email(message: dict) -> str:
         return (message.get("from_email") or "").strip().lower()
 
 
-def _candidate(index: InboundIndex, ticket: Ticket | None) -> ThreadCandidate | None:
+def _candidate(index: InboundIndex, ticket: TicketState | None) -> ThreadCandidate | None:
     if ticket is None:
         return None
     return ThreadCandidate(ticket_number=ticket.number, status=ticket.status, closed_at=ticket.closed_at,
                            customer_emails=index.customer_emails(ticket))
 
 
-def _find_or_create_customer(session, index: InboundIndex, email: str, name: str, now: datetime) -> Customer:
+def _find_or_create_customer(index: InboundIndex, email: str, name: str) -> KnownCustomer | NewCustomer:
     customer = index.customers.get(email) if email else None
     if customer is None:
-        customer = Customer(name=name or email, email=email or None, created_at=now)
-        session.add(customer)
+        customer = NewCustomer(name=name or email, email=email or None)
         if email:
             index.customers[email] = customer
     elif name and customer.name in ("", customer.email):
         customer.name = name
-    customer.last_contact_at = now
+        if isinstance(customer, KnownCustomer):
+            customer.renamed = True
     return customer
 
 
-def _status_on_customer_message(ticket: Ticket, reopen: bool, now: datetime) -> tuple[str, str] | None:
+def _status_on_customer_message(ticket: TicketState, reopen: bool, now: datetime) -> tuple[str, str] | None:
     """Set the status a customer's message leads to; returns (old, new) when it changed."""
     old = ticket.status
     new_status = "open" if reopen else status_after_customer_message(old)
@@ -336,21 +296,10 @@ def _status_on_customer_message(ticket: Ticket, reopen: bool, now: datetime) -> 
     return old, new_status
 
 
-def _new_ticket(message, department, linked, now) -> Ticket:
-    return Ticket(
+def _new_ticket(message, department, linked: TicketState | None, now) -> NewTicket:
+    return NewTicket(
         subject=(message.get("subject") or "").strip() or "(no subject)",
         description=message.get("reply_text") or message.get("body_text") or "",
-        priority=3, status="new", department_id=department.id,
-        channel=message.get("channel", "email"), linked_ticket_id=linked.id if linked else None,
-        is_auto_submitted=bool(message.get("is_auto_submitted")), created_at=now, updated_at=now)
-
-
-def _inbound_message(ticket: Ticket, message: dict, sender: str, now: datetime) -> Message:
-    return Message(
-        ticket_id=ticket.id, department_id=ticket.department_id, direction="inbound",
-        channel=message.get("channel", "email"), rfc_message_id=message["message_id"],
-        in_reply_to=list(message.get("in_reply_to") or []), references=list(message.get("references") or []),
-        subject=message.get("subject") or "", from_name=message.get("from_name") or "", from_email=sender,
-        to_emails=list(message.get("to") or []), body_text=message.get("body_text") or "",
-        body_html=message.get("body_html"), reply_text=message.get("reply_text") or "",
+        department_id=department.id, channel=message.get("channel", "email"),
+        linked_ticket_id=linked.id if linked else None,
         is_auto_submitted=bool(message.get("is_auto_submitted")), created_at=now)

@@ -3,58 +3,58 @@
 Threading a mail asks: was it received before (a duplicate)? Does a ticket
 hold a Message-ID it answers? Does a ticket hold an answer to it (the answer
 came first)? Does a ticket hold another answer to the mail it answers (two
-replies to an original we have not received yet belong together)? Which ticket has the tracking number in its subject, and who
-writes to it? Which customer is the sender? Did we send the mail a bounce
-reports on? Asked one mail at a time that is
-ten round trips per mail; here each question is asked once for the whole
-batch, and the answers are kept up to date as the batch's own messages are
-placed, so a reply later in the batch finds the ticket an earlier mail opened.
+replies to an original we have not received yet belong together)? Which ticket
+has the tracking number in its subject, and who writes to it? Which customer
+is the sender? Did we send the mail a bounce reports on? Asked one mail at a
+time that is ten round trips per mail; here each question is asked once for
+the whole batch, and the answers are kept up to date as the batch's own
+messages are placed, so a reply later in the batch finds the ticket an
+earlier mail opened.
+
+Tickets and customers are plain values here (:mod:`inbound_rows`), not ORM
+objects: the batch writes what changed in a few set-based statements.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import BigInteger, or_, select
 from sqlalchemy.orm import Session
 
 from services.tickets.inbound_bounces import reported_message_ids
+from services.tickets.repository import among
+from services.tickets.inbound_rows import KnownCustomer, KnownTicket, TicketState
 from services.tickets.models import Customer, CustomerContact, Message, MessageCitation, Ticket
 
 
 @dataclass
 class InboundIndex:
-    """Lookups of one batch; tickets and customers are the session's objects, new ones included."""
+    """Lookups of one batch; new tickets and customers of the batch join them as they are placed."""
 
-    received: dict[tuple[int, str], Ticket] = field(default_factory=dict)  # (department, Message-ID)
-    holder: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # Message-ID → latest ticket
-    answered_by: dict[str, tuple[datetime, Ticket]] = field(default_factory=dict)  # cited id → earliest citer
-    by_number: dict[str, Ticket] = field(default_factory=dict)
+    received: dict[tuple[int, str], TicketState] = field(default_factory=dict)  # (department, Message-ID)
+    holder: dict[str, tuple[datetime, TicketState]] = field(default_factory=dict)  # Message-ID → latest
+    answered_by: dict[str, tuple[datetime, TicketState]] = field(default_factory=dict)  # cited id → earliest
+    by_number: dict[str, TicketState] = field(default_factory=dict)
     participants: dict[int, set[str]] = field(default_factory=dict)  # id(ticket) → addresses that wrote
-    customers: dict[str, Customer] = field(default_factory=dict)  # sender address → customer
+    customers: dict[str, object] = field(default_factory=dict)  # sender address → KnownCustomer | NewCustomer
     sent: set[str] = field(default_factory=set)  # Message-IDs of our outbound mail that bounces report on
 
     @classmethod
     def load(cls, session: Session, messages: list[dict], senders: set[str]) -> InboundIndex:
         index = cls()
-        own_ids = sorted({m["message_id"] for m in messages})
+        own_ids = {m["message_id"] for m in messages}
         cited = {mid for m in messages for mid in _cited(m)}
         reported = reported_message_ids(messages)
-        tickets_by_id: dict[int, Ticket] = {}
         known = session.execute(select(Message.rfc_message_id, Message.department_id, Message.ticket_id,
                                        Message.created_at, Message.direction)
-                                .where(Message.rfc_message_id.in_(sorted(set(own_ids) | cited | reported)))).all()
+                                .where(among(Message.rfc_message_id, own_ids | cited | reported))).all()
         answers = session.execute(select(MessageCitation.cited_id, MessageCitation.ticket_id,
                                          MessageCitation.created_at)
-                                  .where(MessageCitation.cited_id.in_(sorted(set(own_ids) | cited)))).all()
-        numbers = sorted({m["tracking_number"] for m in messages if m.get("tracking_number")})
-        wanted = {row.ticket_id for row in known} | {row.ticket_id for row in answers}
-        if wanted or numbers:
-            for ticket in session.scalars(select(Ticket).where(or_(Ticket.id.in_(wanted),
-                                                                   Ticket.number.in_(numbers)))):
-                tickets_by_id[ticket.id] = ticket
-                index.by_number[ticket.number] = ticket
-                index.participants[id(ticket)] = set()
+                                  .where(among(MessageCitation.cited_id, own_ids | cited))).all()
+        numbers = {m["tracking_number"] for m in messages if m.get("tracking_number")}
+        tickets_by_id = index._load_tickets(session, {row.ticket_id for row in known} |
+                                            {row.ticket_id for row in answers}, numbers)
         for row in known:
             ticket = tickets_by_id[row.ticket_id]
             index.received[(row.department_id, row.rfc_message_id)] = ticket
@@ -67,7 +67,7 @@ class InboundIndex:
         index._load_customers(session, senders)
         return index
 
-    def ticket_by_headers(self, message: dict) -> Ticket | None:
+    def ticket_by_headers(self, message: dict) -> TicketState | None:
         """The ticket holding the latest of the Message-IDs this mail answers, else one that answers it,
         else one that answers the same mail (the conversation's root first)."""
         cited = _cited(message)
@@ -79,15 +79,15 @@ class InboundIndex:
             answer = next((self.answered_by[mid] for mid in _root_first(message) if mid in self.answered_by), None)
         return answer[1] if answer else None
 
-    def ticket_holding(self, message_id: str) -> Ticket | None:
+    def ticket_holding(self, message_id: str) -> TicketState | None:
         """The ticket a Message-ID is on (the latest one, should two departments hold it)."""
         held = self.holder.get(message_id)
         return held[1] if held else None
 
-    def customer_emails(self, ticket: Ticket) -> frozenset[str]:
+    def customer_emails(self, ticket: TicketState) -> frozenset[str]:
         return frozenset(self.participants.get(id(ticket), ()))
 
-    def remember(self, ticket: Ticket, department_id: int, message: dict, sender: str, at: datetime) -> None:
+    def remember(self, ticket: TicketState, department_id: int, message: dict, sender: str, at: datetime) -> None:
         """A message of this batch is placed in ``ticket``: later ones must see it as if committed."""
         self.received[(department_id, message["message_id"])] = ticket
         self._hold(message["message_id"], at, ticket)
@@ -95,27 +95,38 @@ class InboundIndex:
             self._answer(answered, at, ticket)
         self.participants.setdefault(id(ticket), set()).add(sender)
 
-    def remember_ticket(self, ticket: Ticket, customer: Customer) -> None:
+    def remember_ticket(self, ticket: TicketState, customer) -> None:
         self.participants.setdefault(id(ticket), set()).update([customer.email] if customer.email else [])
 
-    def _hold(self, message_id: str, at: datetime, ticket: Ticket) -> None:
+    def _hold(self, message_id: str, at: datetime, ticket: TicketState) -> None:
         current = self.holder.get(message_id)
         if current is None or at >= current[0]:
             self.holder[message_id] = (at, ticket)
 
-    def _answer(self, message_id: str, at: datetime, ticket: Ticket) -> None:
+    def _answer(self, message_id: str, at: datetime, ticket: TicketState) -> None:
         current = self.answered_by.get(message_id)
         if current is None or at < current[0]:
             self.answered_by[message_id] = (at, ticket)
 
-    def _load_participants(self, session: Session, tickets_by_id: dict[int, Ticket]) -> None:
+    def _load_tickets(self, session: Session, ids: set[int], numbers: set[str]) -> dict[int, KnownTicket]:
+        if not ids and not numbers:
+            return {}
+        rows = session.execute(select(Ticket.id, Ticket.number, Ticket.status, Ticket.department_id,
+                                      Ticket.closed_at, Ticket.resolved_at, Ticket.updated_at)
+                               .where(or_(among(Ticket.id, ids, BigInteger), among(Ticket.number, numbers))))
+        tickets = {row.id: KnownTicket(**row._asdict()) for row in rows}
+        for ticket in tickets.values():
+            self.by_number[ticket.number] = ticket
+            self.participants[id(ticket)] = set()
+        return tickets
+
+    def _load_participants(self, session: Session, tickets_by_id: dict[int, KnownTicket]) -> None:
         if not tickets_by_id:
             return
-        ids = list(tickets_by_id)
         writers = select(Message.ticket_id, Message.from_email).where(
-            Message.ticket_id.in_(ids), Message.direction == "inbound")
+            among(Message.ticket_id, tickets_by_id, BigInteger), Message.direction == "inbound")
         owners = select(Ticket.id, Customer.email).join(Customer, Customer.id == Ticket.customer_id).where(
-            Ticket.id.in_(ids), Customer.email.is_not(None))
+            among(Ticket.id, tickets_by_id, BigInteger), Customer.email.is_not(None))
         for ticket_id, email in session.execute(writers.union(owners)):
             self.participants[id(tickets_by_id[ticket_id])].add(email)
 
@@ -123,16 +134,20 @@ class InboundIndex:
         senders = {s for s in senders if s}
         if not senders:
             return
-        found = {c.email: c for c in session.scalars(select(Customer).where(Customer.email.in_(senders)))}
+        columns = (Customer.id, Customer.name, Customer.email, Customer.merged_into_id)
+        found = {row.email: row for row in session.execute(select(*columns).where(among(Customer.email, senders)))}
         rest = senders - set(found)
         if rest:
-            found.update(session.execute(
-                select(CustomerContact.value, Customer).join(Customer, Customer.id == CustomerContact.customer_id)
-                .where(CustomerContact.kind == "email", CustomerContact.value.in_(rest))).tuples().all())
-        for email, customer in found.items():
-            if customer.merged_into_id is not None:  # merges keep this one step deep
-                customer = session.get(Customer, customer.merged_into_id)
-            self.customers[email] = customer
+            found.update((row.value, row) for row in session.execute(
+                select(CustomerContact.value, *columns).join(Customer, Customer.id == CustomerContact.customer_id)
+                .where(CustomerContact.kind == "email", among(CustomerContact.value, rest))))
+        merged_into = {row.merged_into_id for row in found.values() if row.merged_into_id is not None}
+        targets = {row.id: row for row in session.execute(
+            select(*columns).where(among(Customer.id, merged_into, BigInteger)))} if merged_into else {}
+        by_id: dict[int, KnownCustomer] = {}
+        for email, row in found.items():
+            row = targets.get(row.merged_into_id, row)  # merges keep this one step deep
+            self.customers[email] = by_id.setdefault(row.id, KnownCustomer(id=row.id, name=row.name, email=row.email))
 
 
 def _root_first(message: dict) -> list[str]:

@@ -4,15 +4,20 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Text, any_, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from services.tickets.domain.numbers import format_ticket_number
-from services.tickets.models import Department, Membership, Message, Ticket, TicketCounter, User
+from services.tickets.models import Department, Membership, Ticket, TicketCounter, User
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def among(column, values, item_type=Text):
+    """``column = ANY(:values)``: one parameter, so the statement's text is the same for any number of values."""
+    return column == any_(literal(sorted(values), ARRAY(item_type)))
 
 
 def departments_by_email(session: Session) -> dict[str, Department]:
@@ -57,8 +62,3 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
 
 
-def thread_of(session: Session, ticket_id: int) -> list[Message]:
-    """A ticket's messages, oldest first."""
-    return list(session.scalars(select(Message).where(Message.ticket_id == ticket_id)
-                                .options(selectinload(Message.attachments))  # one query for all files
-                                .order_by(Message.created_at, Message.id)))
