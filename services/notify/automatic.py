@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from services.notify import deliveries, mail
+from services.notify import deliveries, wire
 from services.notify.domain.automatic_mail import (AutomaticText, acknowledgement_skip_reason,
                                                    acknowledgement_text, attachments_notice_text,
                                                    recipient_skip_reason, stable_message_id)
@@ -60,13 +60,14 @@ def _outgoing(kind: str, text: AutomaticText, *, message_id: str, number: str, s
               department: dict, department_id: int | None, to_email: str, to_name: str,
               answered: str | None) -> deliveries.OutgoingMail:
     threading = [answered] if answered else []
-    built = mail.build_automatic(
+    raw = wire.automatic_mail(
         from_email=sender, from_name=department.get("name") or "", to_email=to_email, to_name=to_name,
         subject=text.subject, body=text.body, message_id=message_id, in_reply_to=threading,
         references=threading, ticket_number=number)
     details = {"kind": kind, "body_text": text.body, "from_name": department.get("name") or "",
                "in_reply_to": threading, "references": threading}
-    return deliveries.OutgoingMail(built, kind, number, department_id, details=details)
+    return deliveries.OutgoingMail(raw, message_id, sender, to_email, text.subject, kind, number, department_id,
+                                   details=details)
 
 
 def _skipped(event: dict, reason: str) -> None:

@@ -117,6 +117,7 @@ class SmtpConnection:
     def __init__(self, settings: SmtpSettings, timeout: float = 30):
         self.settings, self.timeout = settings, timeout
         self.client: smtplib.SMTP | None = None
+        self.pipelining = False
 
     def __enter__(self) -> SmtpConnection:
         settings = self.settings
@@ -128,16 +129,21 @@ class SmtpConnection:
                     self.client.starttls(context=ssl.create_default_context())
                 if settings.username:
                     _login(self.client, settings.username, settings.password)
+                self.client.ehlo_or_helo_if_needed()
             except BaseException:
                 self.client.close()
                 raise
+        self.pipelining = self.client.has_extn("pipelining")
         return self
 
     def send(self, raw: bytes, from_email: str, to_email: str) -> None:
         # Bare LFs make strict servers refuse the mail ("line too long", SMTP smuggling guards).
         raw = re.sub(rb"\r?\n", b"\r\n", raw)
         with _classified_failures():
-            self.client.sendmail(from_email, [to_email], raw)
+            if self.pipelining and _plain_address(from_email) and _plain_address(to_email):
+                _pipelined_transaction(self.client, raw, from_email, to_email)
+            else:
+                self.client.sendmail(from_email, [to_email], raw)
 
     def __exit__(self, *exc_info) -> None:
         try:
@@ -162,6 +168,50 @@ def _classified_failures():
         raise _classified(exc.smtp_code, exc.smtp_error) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise Unreachable(f"SMTP server unreachable: {exc}") from exc
+
+
+def _pipelined_transaction(client: smtplib.SMTP, raw: bytes, from_email: str, to_email: str) -> None:
+    """``sendmail`` for one recipient in two round trips instead of four (RFC 2920 PIPELINING).
+
+    Each wait for an answer costs notify more CPU than the rest of a mail does;
+    the failures raised are smtplib's own, so they are classified the same.
+    """
+    size = f" SIZE={len(raw)}" if client.has_extn("size") else ""
+    client.send(f"MAIL FROM:<{from_email}>{size}\r\nRCPT TO:<{to_email}>\r\nDATA\r\n")
+    sender, recipient, data = client.getreply(), client.getreply(), client.getreply()
+    if data[0] == 354 and (sender[0] != 250 or recipient[0] not in (250, 251)):
+        client.send(b".\r\n")  # a server that opened DATA with no recipient gets an empty mail, delivered nowhere
+        data = client.getreply()
+    if sender[0] != 250:
+        _abandon(client, sender[0])
+        raise smtplib.SMTPSenderRefused(*sender, from_email)
+    if recipient[0] not in (250, 251):
+        _abandon(client, recipient[0])
+        raise smtplib.SMTPRecipientsRefused({to_email: recipient})
+    if data[0] != 354:
+        _abandon(client, data[0])
+        raise smtplib.SMTPDataError(*data)
+    content = re.sub(rb"(?m)^\.", b"..", raw)
+    client.send(content + (b".\r\n" if content.endswith(b"\r\n") else b"\r\n.\r\n"))
+    code, answer = client.getreply()
+    if code != 250:
+        _abandon(client, code)
+        raise smtplib.SMTPDataError(code, answer)
+
+
+def _abandon(client: smtplib.SMTP, code: int) -> None:
+    # As smtplib does: 421 means the server is closing; otherwise reset for the next mail.
+    if code == 421:
+        client.close()
+        return
+    try:
+        client.rset()
+    except smtplib.SMTPServerDisconnected:
+        pass  # the next mail finds out
+
+
+def _plain_address(address: str) -> bool:
+    return address.isascii() and address.isprintable() and not any(c in address for c in " <>")
 
 
 def _login(client: smtplib.SMTP, username: str, password: str) -> None:

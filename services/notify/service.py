@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nameko.timer import timer
 
-from services.notify import automatic, deliveries
+from services.notify import automatic, deliveries, outcomes
 from services.notify.departments import DepartmentMailSettings
 from services.notify.models import outbox, parked_events, processed_events
 from services.shared.batch_consumers import consumes_batch, first_time_many
@@ -65,7 +65,7 @@ class NotifyService(ServiceBase):
         """A bounce for a mail we sent: the delivery failed after all, and the thread says so."""
         with self.db.transaction() as session:
             if first_time(session, processed_events, event, "handle_bounce_received"):
-                deliveries.record_bounce(session, event)
+                outcomes.record_bounce(session, event)
 
     @timer(interval=5)
     def send_due_deliveries(self):

@@ -1,10 +1,23 @@
 """Acknowledgements and attachments notices over the real bus, database and SMTP server."""
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
+
+from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
 
 from services.notify.service import NotifyService
 from services.shared.events import new_event
+
+
+class TicketsWithATurkishDepartment:
+    """Stands in for tickets: department 1 is "Müşteri Hizmetleri" on the environment's SMTP server."""
+    name = "tickets"
+
+    @rpc
+    def get_department_mail_settings(self, department_id):
+        return {"department_id": department_id, "email": "destek@firma.com.tr", "name": "Müşteri Hizmetleri",
+                "send_acknowledgement": True, "smtp": None}
 
 
 def ticket_created(number: str, **fields) -> dict:
@@ -93,3 +106,29 @@ def test_a_burst_of_new_tickets_is_acknowledged_over_few_smtp_connections_and_on
     assert sorted(mail.rcpt_tos[0] for mail in received) == [f"m{n[-2:]}@example.org" for n in numbers]
     connections = {mail.peer for mail in received}
     assert len(connections) <= len(numbers) // 4, f"{len(connections)} SMTP connections for {len(numbers)} mails"
+
+
+def test_an_acknowledgement_keeps_its_turkish_names_subject_and_headers_through_a_real_smtp_server(
+        start_service, rabbit_config, clean_db, smtp, event_tap):
+    tap = event_tap("notify")
+    start_service(TicketsWithATurkishDepartment)
+    start_service(NotifyService)
+    event_dispatcher(rabbit_config)("tickets", "ticket_created", ticket_created(
+        "2026-000601", subject="Ödeme iadesi hâlâ gelmedi, çok üzgünüm", customer_name="Çağla Şimşek"))
+    [sent] = smtp.wait_for(1)
+    mail = sent.message
+    assert sent.mail_from == "destek@firma.com.tr" and sent.rcpt_tos == ["ayse@musteri.com.tr"]
+    assert (mail["From"].addresses[0].display_name, mail["From"].addresses[0].addr_spec) == \
+        ("Müşteri Hizmetleri", "destek@firma.com.tr")
+    assert (mail["To"].addresses[0].display_name, mail["To"].addresses[0].addr_spec) == \
+        ("Çağla Şimşek", "ayse@musteri.com.tr")
+    assert mail["Subject"] == ("Talebiniz alındı / Request received: Ödeme iadesi hâlâ gelmedi, çok üzgünüm "
+                               "[#2026-000601]")
+    assert mail["In-Reply-To"] == mail["References"] == "<ilk-2026-000601@musteri.com.tr>"
+    assert mail["Message-ID"].endswith("@firma.com.tr>") and mail["Auto-Submitted"] == "auto-replied"
+    assert mail["MIME-Version"] == "1.0" and mail.get_content_type() == "text/plain"
+    assert mail.get_content_charset() == "utf-8" and parsedate_to_datetime(mail["Date"]).tzinfo is not None
+    assert "Merhaba Çağla Şimşek," in mail.get_content() and "Müşteri Hizmetleri\n" in mail.get_content()
+    [recorded] = tap.wait_for("acknowledgement_sent")
+    assert recorded["subject"] == mail["Subject"] and recorded["message_id"] == mail["Message-ID"].strip("<>")
+    assert (recorded["from_name"], recorded["from_email"]) == ("Müşteri Hizmetleri", "destek@firma.com.tr")

@@ -1,0 +1,119 @@
+"""What became of each delivery tried: its new state and the event it raises, written for a whole round at once."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from services.notify import mail
+from services.notify.models import Delivery, outbox
+from services.shared.events import utcnow
+from services.shared.outbox import record_events
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+MAX_BACKOFF = timedelta(minutes=30)
+# kind → (event when sent, event when failed for good); automatic mail that fails stays in deliveries.
+OUTCOME_EVENTS = {
+    "reply": ("reply_sent", "reply_failed"),
+    "acknowledgement": ("acknowledgement_sent", None),
+    "attachments_notice": ("attachments_notice_sent", None),
+}
+STATE_COLUMNS = ("id", "status", "attempts", "sent_at", "last_error", "next_attempt_at")
+# One statement for every delivery of a round, whatever its outcome (see deliveries.QUEUE_MAILS).
+UPDATE_STATES = text("""
+    UPDATE notify.deliveries AS d
+    SET status = s.status, attempts = s.attempts, sent_at = s.sent_at, last_error = s.last_error,
+        next_attempt_at = s.next_attempt_at
+    FROM unnest(CAST(:id AS bigint[]), CAST(:status AS text[]), CAST(:attempts AS int[]),
+                CAST(:sent_at AS timestamptz[]), CAST(:last_error AS text[]), CAST(:next_attempt_at AS timestamptz[]))
+         AS s(id, status, attempts, sent_at, last_error, next_attempt_at)
+    WHERE d.id = s.id""")
+
+
+@dataclass
+class Settled:
+    """The outcomes of a round of attempts, kept until :meth:`write` records them in one go."""
+    first_backoff: timedelta = timedelta(seconds=10)
+    outcomes: dict[int, str] = field(default_factory=dict)
+    states: list[dict] = field(default_factory=list)
+    events: list[tuple[str, dict]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        """Store every new state in one update and every event in one insert."""
+        if self.states:
+            session.execute(UPDATE_STATES, {name: [state[name] for state in self.states] for name in STATE_COLUMNS})
+        if self.events:
+            record_events(session, outbox, self.events)
+
+
+def settle(settled: Settled, delivery, failure: Exception | None) -> str:
+    """Count the attempt and note its outcome: ``sent``, ``failed``, ``retry`` or ``unreachable``."""
+    attempts = delivery.attempts + 1
+    if failure is None:
+        outcome = _sent(settled, delivery, attempts)
+    elif isinstance(failure, mail.PermanentFailure):
+        outcome = _failed(settled, delivery, attempts, str(failure))
+    elif attempts >= MAX_ATTEMPTS:
+        outcome = _failed(settled, delivery, attempts, f"gave up after {attempts} attempts: {failure}")
+    else:
+        _retry(settled, delivery, attempts, str(failure))
+        outcome = "unreachable" if isinstance(failure, mail.Unreachable) else "retry"
+    settled.outcomes[delivery.id] = outcome
+    return outcome
+
+
+def record_bounce(session: Session, event: dict) -> bool:
+    """Mark a sent mail failed when a bounce (DSN) says it could not be delivered; False if not ours."""
+    if event.get("action") != "failed" and not str(event.get("status") or "").startswith("5"):
+        return False  # "delayed" and other warnings: the receiving server is still trying
+    delivery = session.execute(select(*Delivery.__table__.c).where(
+        Delivery.message_id == event.get("original_message_id")).with_for_update()).first()
+    if delivery is None or delivery.status == "failed":
+        return False
+    detail = " ".join(str(event.get(k) or "") for k in ("status", "diagnostic")).strip() or "no details"
+    settled = Settled()
+    _failed(settled, delivery, delivery.attempts, f"bounced: {detail}")
+    settled.write(session)
+    return True
+
+
+def _sent(settled: Settled, delivery, attempts: int) -> str:
+    sent_at = utcnow()
+    settled.states.append(_state(delivery, status="sent", attempts=attempts, sent_at=sent_at, last_error=None))
+    payload = _outcome(delivery, attempts)
+    if delivery.kind != "reply":
+        del payload["message_db_id"]  # automatic mail has no thread entry yet: the event creates it
+        payload.update({**(delivery.details or {}), "subject": delivery.subject,
+                        "from_email": delivery.from_email, "sent_at": sent_at.isoformat()})
+    settled.events.append((OUTCOME_EVENTS[delivery.kind][0], payload))
+    return "sent"
+
+
+def _retry(settled: Settled, delivery, attempts: int, error: str) -> None:
+    backoff = min(settled.first_backoff * (2 ** (attempts - 1)), MAX_BACKOFF)
+    settled.states.append(_state(delivery, attempts=attempts, last_error=error, next_attempt_at=utcnow() + backoff))
+    log.warning("delivery %s to %s failed (%s); retrying in %s", delivery.id, delivery.to_email, error, backoff)
+
+
+def _failed(settled: Settled, delivery, attempts: int, error: str) -> str:
+    settled.states.append(_state(delivery, status="failed", attempts=attempts, last_error=error,
+                                 next_attempt_at=None))
+    log.error("delivery %s to %s failed for good: %s", delivery.id, delivery.to_email, error)
+    failed_event = OUTCOME_EVENTS[delivery.kind][1]
+    if failed_event:
+        settled.events.append((failed_event, {**_outcome(delivery, attempts), "error": error}))
+    return "failed"
+
+
+def _state(delivery, **changes) -> dict:
+    return {name: changes.get(name, getattr(delivery, name)) for name in STATE_COLUMNS}
+
+
+def _outcome(delivery, attempts: int) -> dict:
+    return {"ticket_number": delivery.ticket_number, "message_db_id": delivery.message_db_id,
+            "message_id": delivery.message_id, "to_email": delivery.to_email, "attempts": attempts}
