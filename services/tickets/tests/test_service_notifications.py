@@ -4,8 +4,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from nameko.standalone.events import event_dispatcher
 
 from services.notify.service import NotifyService
+from services.shared.events import new_event
 from services.tickets.service import TicketsService
 from services.tickets.tests.test_service_inbound import inbound
 from tests.support.smtp_server import RecordingSmtpServer
@@ -91,3 +93,44 @@ def test_the_sender_of_an_oversized_mail_is_told_and_the_notice_shows_on_the_thr
     assert notice.message["Auto-Submitted"] == "auto-replied"
     thread = thread_when(tickets, number, lambda messages: len(automatic(messages)) == 2)
     assert {m["message_id"] for m in automatic(thread)} == {m.message["Message-ID"].strip("<>") for m in mails}
+
+
+def automatic_mail_sent(event_type: str, number: str, message_id: str, **fields) -> dict:
+    """What notify publishes once it has sent an acknowledgement or an attachments notice."""
+    return new_event(event_type, {
+        "ticket_number": number, "message_id": message_id, "to_email": "ali@example.org", "attempts": 1,
+        "kind": event_type.removesuffix("_sent"), "subject": f"Talebiniz alındı / Request received [#{number}]",
+        "body_text": f"Merhaba Ali Veli,\n\nTakip numaranız #{number}.\n", "from_name": "Müşteri Hizmetleri",
+        "from_email": "destek@example.com", "in_reply_to": [f"ilk-{number}@example.org"],
+        "references": [f"ilk-{number}@example.org"], "sent_at": "2026-11-22T10:00:05.250000+00:00", **fields})
+
+
+@pytest.fixture
+def tickets_alone(start_service, demo_org, rpc):
+    start_service(TicketsService)
+    return rpc.tickets
+
+
+def test_a_burst_of_sent_acknowledgements_lands_once_each_on_the_threads_of_tickets_that_still_exist(
+        tickets_alone, rabbit_config):
+    tickets = tickets_alone
+    numbers = [tickets.receive_messages([inbound(f"ilk-{n}@example.org")])[0]["ticket_number"] for n in range(3)]
+    first = automatic_mail_sent("acknowledgement_sent", numbers[0], "ack.a@example.com")
+    dispatch = event_dispatcher(rabbit_config)
+    for event in (first, {**first, "event_id": new_event("x", {})["event_id"]},  # published again
+                  automatic_mail_sent("acknowledgement_sent", numbers[1], "ack.b@example.com"),
+                  automatic_mail_sent("acknowledgement_sent", "2026-999999", "ack.gone@example.com"),
+                  automatic_mail_sent("attachments_notice_sent", numbers[1], "notice.b@example.com")):
+        dispatch("notify", event["event_type"], event)
+    thread_when(tickets, numbers[1], lambda messages: len(automatic(messages)) == 2)
+    [recorded] = automatic(thread_when(tickets, numbers[0], automatic))
+    assert recorded["message_id"] == "ack.a@example.com" and recorded["delivery_status"] == "sent"
+    assert recorded["subject"] == first["subject"] and recorded["body_text"] == recorded["reply_text"] == \
+        first["body_text"]
+    assert (recorded["from_name"], recorded["from_email"], recorded["to"]) == \
+        ("Müşteri Hizmetleri", "destek@example.com", ["ali@example.org"])
+    assert recorded["created_at"].startswith("2026-11-22T10:00:05.25")
+    assert automatic(thread_when(tickets, numbers[2], lambda messages: True)) == []
+    [answer] = tickets.receive_messages([inbound("cevap-a@example.org", subject="Re: teşekkürler",
+                                                 in_reply_to=["ack.a@example.com"])])
+    assert answer["status"] == "appended" and answer["ticket_number"] == numbers[0]
