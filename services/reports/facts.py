@@ -4,39 +4,55 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from services.reports import repository
 from services.reports.models import TicketFact
 
 OPEN_STATUSES = ("new", "open", "in_progress", "pending", "on_hold")
 
 
-def ticket_created(session: Session, event: dict) -> None:
-    session.execute(insert(TicketFact).values(
-        ticket_number=event["ticket_number"], department_id=event["department_id"],
-        priority=event["priority"], channel=event["channel"], status=event["status"],
-        created_at=datetime.fromisoformat(event["created_at"])).on_conflict_do_nothing())
+def tickets_created(session: Session, events: list[dict], handler: str) -> None:
+    """Each new ticket gets its fact, once per event for ``handler``, in one statement."""
+    rows = {str(event["event_id"]): {
+        "event_id": str(event["event_id"]), "ticket_number": event["ticket_number"],
+        "department_id": event["department_id"], "priority": event["priority"], "channel": event["channel"],
+        "status": event["status"], "created_at": datetime.fromisoformat(event["created_at"]).isoformat(),
+    } for event in events}  # the same event twice in a batch is claimed once
+    repository.add_facts(session, list(rows.values()), handler=handler)
 
 
-def reply_posted(session: Session, event: dict) -> None:
+def replies_posted(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
     """The first reply of a ticket (as tickets decided it) fixes its first-response time.
 
     Events are handled concurrently, so a later reply may be seen first: trust the
-    event's ``first_response`` flag, not arrival order.
+    event's ``first_response`` flag, not arrival order. Returns the events whose
+    ticket is not known yet.
     """
-    if not event.get("first_response"):
-        return
-    fact = _fact(session, event)
-    fact.first_response_at = datetime.fromisoformat(event["created_at"])
-    fact.first_response_seconds = int((fact.first_response_at - fact.created_at).total_seconds())
+    firsts = {event["ticket_number"]: event for event in events if event.get("first_response")}
+    known = repository.set_first_responses(session, [
+        {"ticket_number": number, "at": datetime.fromisoformat(event["created_at"]).isoformat()}
+        for number, event in firsts.items()])
+    return _unknown([event for event in events if event.get("first_response")], known)
 
 
-def status_changed(session: Session, event: dict) -> None:
-    fact = _fact(session, event)
-    fact.status = event["new_status"]
-    if fact.status == "resolved":
-        fact.resolved_at = datetime.fromisoformat(event["changed_at"])
+def statuses_changed(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
+    """Each ticket takes its last status of the batch, and the time it was last resolved."""
+    rows: dict[str, dict] = {}
+    for event in events:
+        row = rows.setdefault(event["ticket_number"], {"ticket_number": event["ticket_number"], "resolved": False,
+                                                       "resolved_at": None})
+        row["status"] = event["new_status"]
+        if row["status"] == "resolved":
+            row["resolved"], row["resolved_at"] = True, datetime.fromisoformat(event["changed_at"]).isoformat()
+    return _unknown(events, repository.set_statuses(session, list(rows.values())))
+
+
+def _unknown(events: list[dict], known: set[str]) -> list[tuple[dict, Exception]]:
+    # Handled before its ticket_created (events run concurrently): refused, so that the
+    # event is retried once the ticket is known.
+    return [(event, LookupError(f"ticket {event['ticket_number']} is not known to reports yet"))
+            for event in events if event["ticket_number"] not in known]
 
 
 def ticket_updated(session: Session, event: dict) -> None:

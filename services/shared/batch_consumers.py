@@ -2,22 +2,30 @@
 
 A nameko event handler runs one worker per message; at a thousand tickets a
 second that is thousands of transactions for the read models. A batch handler
-gathers the messages that are waiting (up to ``BATCH_PREFETCH``, or whatever
-arrived within ``max_wait`` seconds), runs one worker with the list, and acks
-them together once the worker has finished.
+gathers the messages that are waiting (up to ``max_batch``, or whatever
+arrived within ``max_wait`` seconds of the first), runs one worker with the
+list, and acks them together once the worker has finished.
+
+What a message costs before its handler sees it counts as much as the handler
+at that rate, so the queue consumer does not start a green thread per message,
+and each handler consumes on a channel of its own, where one ``basic.ack``
+with ``multiple`` settles a whole batch.
 """
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import time
+from collections import deque
 from functools import partial
 
 import eventlet
+from kombu import Consumer as KombuConsumer
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, Text, bindparam, text
 from sqlalchemy.orm import Session
 
 from services.shared.events import utcnow
@@ -25,96 +33,285 @@ from services.shared.metrics import EVENTS_HANDLED
 
 log = logging.getLogger(__name__)
 
-BATCH_PREFETCH = 200
+MAX_BATCH = 500
+# Unacked messages per handler: a whole batch being applied while the next one gathers.
+BATCH_PREFETCH = 2 * MAX_BATCH
+READ_AHEAD = 8192
 
 
 class BatchQueueConsumer(QueueConsumer):
-    """A queue consumer of its own, allowed more unacked messages than the worker pool size."""
+    """The queue consumer of batch handlers: a channel per handler, messages handed over inline, acks in bulk."""
+
+    def __init__(self):
+        super().__init__()
+        self._acks: dict = {}
 
     @property
     def prefetch_count(self):
         return BATCH_PREFETCH
 
+    def get_consumers(self, consumer_cls, channel):
+        """Kombu callback after every (re)connection: each handler's queue on a channel of its own."""
+        _read_ahead(channel.connection.transport)
+        self._acks = {}
+        for provider in self._providers:
+            own = channel.connection.channel()
+            consumer = KombuConsumer(own, queues=[provider.queue], on_message=partial(self._on_message, provider),
+                                     accept=self.accept, on_decode_error=self.on_decode_error)
+            consumer.qos(prefetch_count=self.prefetch_count)
+            self._acks[own] = _Acks()
+            self._consumers[provider] = consumer
+        return self._consumers.values()
+
+    def _on_message(self, provider, message):
+        try:
+            body = _decoded(message)
+        except Exception as exc:
+            self.on_decode_error(message, exc)  # logged and acked, as kombu does
+            return
+        self.handle_message(provider, body, message)
+
+    def handle_message(self, provider, body, message):
+        # The handler only adds the message to its batch: a green thread for that would cost more.
+        acks = self._acks.get(message.channel)
+        if acks is not None:
+            acks.delivered(message)
+        provider.handle_message(body, message)
+
+    def ack_messages(self, messages: list) -> None:
+        """Ack handled messages, with one ``multiple`` ack once every earlier delivery is settled too."""
+        self._settle(messages, ack=True)
+
+    def requeue_message(self, message):
+        super().requeue_message(message)  # before an ack with ``multiple`` could cover it
+        self._settle([message], ack=False)
+
+    def _settle(self, messages: list, *, ack: bool) -> None:
+        if not messages:
+            return
+        channel = messages[0].channel
+        acks = self._acks.get(channel)
+        last = acks.settled(messages, ack) if acks is not None else None
+        if last is not None and channel.connection:
+            try:
+                last.ack(multiple=True)
+            except ConnectionError:  # pragma: no cover - the broker redelivers what was not acked
+                pass
+
+
+def _decoded(message):
+    """The body of a JSON message, without kombu's decoder (which calls a Python hook for every object).
+
+    Only a body that kombu's JSON encoder marked up (``__type__``: dates, decimals)
+    needs its decoder; events are plain JSON.
+    """
+    body = message.body
+    if message.content_type == "application/json" and (not message.accept or "application/json" in message.accept):
+        if (b'"__type__"' if isinstance(body, bytes) else '"__type__"') not in body:
+            return json.loads(body)
+    return message.decode()
+
+
+def _read_ahead(transport) -> None:
+    """Let py-amqp read what the socket holds, up to READ_AHEAD bytes, instead of exactly the next frame part.
+
+    A delivered event is three frames, each read as a header then a payload: six
+    receives per event. py-amqp keeps what it read beyond the frame in its buffer
+    and serves the next frames from there.
+    """
+    recv = getattr(transport, "_quick_recv", None)
+    if recv is None or not hasattr(transport, "_read_buffer"):
+        return
+    transport._quick_recv = lambda wanted: recv(wanted if wanted > READ_AHEAD else READ_AHEAD)
+
+
+class _Acks:
+    """One channel's deliveries in order, so that one ack covers everything settled before a message."""
+
+    def __init__(self):
+        self._order: deque = deque()
+        self._settled: dict = {}
+
+    def delivered(self, message) -> None:
+        self._order.append(message.delivery_tag)
+
+    def settled(self, messages: list, ack: bool):
+        """Record handled (or requeued) messages; returns the message to ack with ``multiple``, if any."""
+        for message in messages:
+            self._settled[message.delivery_tag] = message if ack else None
+        last = None
+        while self._order and self._order[0] in self._settled:
+            last = self._settled.pop(self._order.popleft()) or last
+        return last
+
 
 class BatchEventHandler(EventHandler):
+    """An event handler whose worker takes a list of events.
+
+    ``ordered``: one batch at a time, so that the events of a queue are applied
+    in the order they were published; what arrives meanwhile makes the next batch.
+    """
     queue_consumer = BatchQueueConsumer()
 
-    def __init__(self, source_service, event_type, *, max_wait: float = 0.02, **kwargs):
+    def __init__(self, source_service, event_type, *, max_wait: float = 0.02, max_batch: int = MAX_BATCH,
+                 ordered: bool = False, **kwargs):
         super().__init__(source_service, event_type, **kwargs)
-        self.max_wait = max_wait
+        self.max_wait, self.max_batch, self.ordered = max_wait, min(max_batch, MAX_BATCH), ordered
 
     def setup(self):
         super().setup()
         self._pending: list = []
+        self._first_at = 0.0
         self._timer = None
+        self._running = 0
+        self._stopping = False
+
+    def stop(self):
+        super().stop()  # no message arrives after this
+        self._stopping = True
+        self._schedule()
 
     def handle_message(self, body, message):
+        if not self._pending:
+            self._first_at = time.monotonic()
         self._pending.append((body, message))
-        if len(self._pending) >= BATCH_PREFETCH:
-            self._flush()
-        elif self._timer is None:
-            self._timer = eventlet.spawn_after(self.max_wait, self._flush)
+        self._schedule()
+
+    def _schedule(self):
+        """Flush when the batch is full or its first message has waited ``max_wait``; never inline."""
+        if self._stopping:
+            self._requeue_pending()
+        elif self._pending and self._timer is None and not (self.ordered and self._running):
+            full = len(self._pending) >= self.max_batch
+            delay = 0 if full else max(0.0, self._first_at + self.max_wait - time.monotonic())
+            self._timer = eventlet.spawn_after(delay, self._flush)
 
     def _flush(self):
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._pending = self._pending, []
+        self._timer = None
+        batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
         if not batch:
             return
+        self._running += 1
         try:
             self.container.spawn_worker(self, ([body for body, _ in batch],), {}, context_data={},
                                         handle_result=partial(self._batch_result, batch))
         except ContainerBeingKilled:
+            self._running -= 1
             for _, message in batch:
                 self.queue_consumer.requeue_message(message)
+        self._schedule()
 
     def _batch_result(self, batch, worker_ctx, result=None, exc_info=None):
-        for _, message in batch:
-            self.handle_message_processed(message, result, exc_info)
+        messages = [message for _, message in batch]
+        if exc_info is not None and self.requeue_on_error:
+            for message in messages:
+                self.queue_consumer.requeue_message(message)
+        else:
+            self.queue_consumer.ack_messages(messages)
+        self._running -= 1
+        self._schedule()
         return result, exc_info
 
+    def _requeue_pending(self):
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, []
+        for _, message in pending:
+            self.queue_consumer.requeue_message(message)
 
-def consumes_batch(source_service: str, event_type: str):
+
+class EventsRefused(Exception):
+    """Raised by a batch handler for events it cannot apply (yet): they are parked, the others applied."""
+
+    def __init__(self, refused: list[tuple[dict, Exception]]):
+        super().__init__("; ".join(f"{event.get('event_id')}: {error!r}" for event, error in refused[:5]))
+        self.refused = refused
+
+
+def refuse(events: list[dict], refused: list[tuple[dict, Exception]]) -> None:
+    """Fail the batch over the ``refused`` events, rolling back what it did (a batch of one raises the error)."""
+    if len(events) == 1 and len(refused) == 1:
+        raise refused[0][1]
+    if refused:
+        raise EventsRefused(refused)
+
+
+def consumes_batch(source_service: str, event_type: str, **options):
     """Like :func:`~services.shared.consumers.consumes`, for a method taking a list of events.
 
-    If the batch fails, its events are applied one by one so that only the
-    event at fault is parked for retry.
+    ``options`` go to :class:`BatchEventHandler` (``max_wait``, ``max_batch``, ``ordered``).
+    If the batch raises :class:`EventsRefused`, those events are parked and the
+    rest applied again without them; if it fails otherwise, its events are
+    applied one by one so that only the event at fault is parked for retry.
     """
     def decorate(method):
         @functools.wraps(method)
         def entrypoint(self, events):
-            try:
-                method(self, events)
-            except Exception:
-                log.warning("batch of %d %s events failed; applying them one by one", len(events), event_type)
-                for event in events:
-                    _apply_alone(self, method, event)
-            else:
-                EVENTS_HANDLED.labels(type(self).name, method.__name__, "ok").inc(len(events))
+            _apply_batch(self, method, events, event_type)
         entrypoint.destek_batch = True
-        return BatchEventHandler.decorator(source_service, event_type)(entrypoint)
+        return BatchEventHandler.decorator(source_service, event_type, **options)(entrypoint)
     return decorate
+
+
+def _apply_batch(service, method, events, event_type) -> None:
+    while events:
+        try:
+            method(service, events)
+        except EventsRefused as refusal:
+            members = {id(event) for event in events}
+            refused = [(event, error) for event, error in refusal.refused if id(event) in members]
+            if not refused:
+                _apply_each(service, method, events, event_type)
+                return
+            for event, error in refused:
+                _park(service, method, event, error)
+            gone = {id(event) for event, _ in refused}
+            events = [event for event in events if id(event) not in gone]
+        except Exception:
+            _apply_each(service, method, events, event_type)
+            return
+        else:
+            EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc(len(events))
+            return
+
+
+def _apply_each(service, method, events, event_type) -> None:
+    log.warning("batch of %d %s events failed; applying them one by one", len(events), event_type)
+    for event in events:
+        _apply_alone(service, method, event)
 
 
 def _apply_alone(service, method, event) -> None:
     try:
         method(service, [event])
     except Exception as exc:
-        log.exception("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"))
-        service.inbox.park(method.__name__, event, exc)
-        EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
+        _park(service, method, event, exc)
     else:
         EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc()
+
+
+def _park(service, method, event, error: Exception) -> None:
+    log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
+              exc_info=error)
+    service.inbox.park(method.__name__, event, error)
+    EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
 
 
 def first_time_many(session: Session, processed: Table, events: list[dict], handler: str) -> list[dict]:
     """Claim a batch of events for a handler; returns those not applied before, in order."""
     if not events:
         return []
-    now = utcnow()
     rows = {str(e["event_id"]): e for e in events}
-    claimed = set(map(str, session.execute(
-        pg_insert(processed).values([{"event_id": key, "handler": handler, "processed_at": now} for key in rows])
-        .on_conflict_do_nothing().returning(processed.c.event_id)).scalars()))
+    claimed = set(session.execute(_claim_statement(processed), {
+        "ids": json.dumps(list(rows)), "handler": handler, "now": utcnow()}).scalars())
     return [event for key, event in rows.items() if key in claimed]
+
+
+@functools.cache
+def _claim_statement(processed: Table):
+    # One statement text whatever the batch size, so that it is parsed and planned once, not per batch.
+    return text(
+        f"INSERT INTO {processed.schema}.{processed.name} (event_id, handler, processed_at) "
+        "SELECT CAST(id AS uuid), :handler, :now FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id) "
+        "ON CONFLICT DO NOTHING RETURNING CAST(event_id AS text)").bindparams(bindparam("ids", type_=Text))

@@ -1,13 +1,19 @@
-"""Keeping SLA clocks in step with ticket events, and reading their state."""
+"""Keeping SLA clocks in step with ticket events, and reading their state.
+
+New tickets, replies and status changes come in batches of hundreds during a
+burst of mail: their clocks are read and written a batch at a time
+(``services.sla.repository``), the rules applied in Python in event order.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from services.shared.config import env
+from services.sla import repository
 from services.sla.domain.calendars import BusinessCalendar, calendar_24_7, calendar_turkish_office_hours
 from services.sla.domain.policies import DEFAULT_POLICY
 from services.sla.models import SlaClock
@@ -18,7 +24,9 @@ FINISHED = ("resolved", "closed")
 ZERO = timedelta(0)
 
 
+@cache
 def calendar_named(name: str) -> BusinessCalendar:
+    """One calendar per name for the process: it remembers the opening hours of the days it has seen."""
     return CALENDARS.get(name, calendar_turkish_office_hours)()
 
 
@@ -28,23 +36,24 @@ def default_calendar_name() -> str:
     return name if name in CALENDARS else "office"
 
 
-def start_clocks(session: Session, tickets: list[dict]) -> None:
-    """Start the first-response and resolution clocks of new tickets (once, however often asked).
+def start_clocks(session: Session, events: list[dict], handler: str) -> None:
+    """Start the first-response and resolution clocks of new tickets, once per event for ``handler``.
 
-    ``tickets``: ``[{"ticket_number", "priority", "created_at"}]`` (the ``ticket_created`` events);
-    one insert for all of them.
+    ``events``: ``ticket_created`` (``event_id``, ``ticket_number``, ``priority``, ``created_at``);
+    one statement claims them and inserts the clocks of all of them.
     """
     name = default_calendar_name()
     calendar = calendar_named(name)
-    rows = []
-    for ticket in tickets:
-        started_at = datetime.fromisoformat(ticket["created_at"])
-        for kind, target in targets_of(ticket["priority"]):
-            rows.append(dict(ticket_number=ticket["ticket_number"], kind=kind, priority=ticket["priority"],
-                             calendar=name, target_seconds=int(target.total_seconds()), started_at=started_at,
-                             due_at=calendar.add_business_time(started_at, target)))
-    if rows:
-        session.execute(insert(SlaClock).values(rows).on_conflict_do_nothing())
+    rows = {}
+    for event in events:
+        started_at = datetime.fromisoformat(event["created_at"])
+        row = {"event_id": str(event["event_id"]), "ticket_number": event["ticket_number"],
+               "priority": event["priority"], "started_at": started_at.isoformat()}
+        for kind, target in targets_of(event["priority"]):
+            row[f"{kind}_seconds"] = int(target.total_seconds())
+            row[f"{kind}_due"] = calendar.add_business_time(started_at, target).isoformat()
+        rows[row["event_id"]] = row  # the same event twice in a batch is claimed once
+    repository.start_clocks(session, list(rows.values()), calendar=name, handler=handler)
 
 
 def targets_of(priority: int) -> tuple[tuple[str, timedelta], ...]:
@@ -90,29 +99,66 @@ def _clocks_of(session: Session, ticket_number: str) -> list[SlaClock]:
                                 .order_by(SlaClock.id).with_for_update()))
 
 
-def clock_of(session: Session, ticket_number: str, kind: str) -> SlaClock | None:
-    return session.scalars(select(SlaClock).where(SlaClock.ticket_number == ticket_number,
-                                                  SlaClock.kind == kind)).first()
+def replies_posted(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
+    """A reply stops the first-response clock; returns the events whose ticket has no clocks yet."""
+    return _change_clocks(session, events, _reply_posted)
 
 
-def stop(session: Session, ticket_number: str, kind: str, at: datetime) -> None:
+def statuses_changed(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
+    """Pause while pending, resume after, stop the resolution clock once resolved, in event order.
+
+    Returns the events that could not be applied: a ticket resolved before its clocks exist.
+    """
+    return _change_clocks(session, events, _status_changed)
+
+
+def _change_clocks(session: Session, events: list[dict], change) -> list[tuple[dict, Exception]]:
+    by_ticket = repository.lock_clocks(session, {event["ticket_number"] for event in events})
+    refused, touched = [], {}
+    for event in events:
+        clocks = by_ticket.get(event["ticket_number"], [])
+        try:
+            change(clocks, event)
+        except LookupError as error:  # handled before the ticket's ticket_created: retried once it is known
+            refused.append((event, error))
+        touched.update((clock.id, clock) for clock in clocks)
+    if not refused:
+        repository.save_clocks(session, list(touched.values()))
+    return refused
+
+
+def _reply_posted(clocks: list, event: dict) -> None:
+    _stop(clocks, event["ticket_number"], "first_response", datetime.fromisoformat(event["created_at"]))
+
+
+def _status_changed(clocks: list, event: dict) -> None:
+    new_status, at = event["new_status"], datetime.fromisoformat(event["changed_at"])
+    for clock in clocks:
+        if new_status == WAITING_ON_CUSTOMER:
+            pause(clock, at)
+        else:
+            resume(clock, at)
+    if new_status in FINISHED:
+        _stop(clocks, event["ticket_number"], "resolution", at)
+
+
+def _stop(clocks: list, ticket_number: str, kind: str, at: datetime) -> None:
     """Stop a clock: the response was given, or the ticket resolved."""
-    clock = clock_of(session, ticket_number, kind)
+    clock = next((clock for clock in clocks if clock.kind == kind), None)
     if clock is None:
-        # Handled before the ticket's ticket_created: retried once it is known.
         raise LookupError(f"ticket {ticket_number} has no {kind} clock yet")
     if clock.stopped_at is None:
         resume(clock, at)
         clock.stopped_at = at
 
 
-def pause(clock: SlaClock, at: datetime) -> None:
+def pause(clock, at: datetime) -> None:
     """Waiting on the customer: business time stops counting."""
     if clock.stopped_at is None and clock.paused_since is None:
         clock.paused_since = at
 
 
-def resume(clock: SlaClock, at: datetime) -> None:
+def resume(clock, at: datetime) -> None:
     """The customer answered: the deadline moves by the business time spent paused."""
     if clock.paused_since is None:
         return
@@ -123,17 +169,6 @@ def resume(clock: SlaClock, at: datetime) -> None:
     paused = calendar.business_time_between(clock.paused_since, at)
     clock.due_at = calendar.add_business_time(clock.due_at, paused) if paused else clock.due_at
     clock.paused_since = None
-
-
-def status_changed(session: Session, ticket_number: str, new_status: str, at: datetime) -> None:
-    """Pause while pending, resume after, stop the resolution clock once resolved."""
-    for clock in _clocks_of(session, ticket_number):
-        if new_status == WAITING_ON_CUSTOMER:
-            pause(clock, at)
-        else:
-            resume(clock, at)
-    if new_status in FINISHED:
-        stop(session, ticket_number, "resolution", at)
 
 
 def overdue_clocks(session: Session, now: datetime, limit: int = 500) -> list[SlaClock]:

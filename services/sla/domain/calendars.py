@@ -15,6 +15,8 @@ from services.sla.domain.holidays_tr import turkish_holidays
 
 MAX_DAYS = 3660  # a deadline more than ten years of days away is a configuration error
 MIDNIGHT = time(0, 0)  # as a closing time: open until the end of the day
+ONE_DAY = timedelta(days=1)
+LONGEST = timedelta(days=MAX_DAYS)
 
 Holidays = Callable[[int], dict[date, tuple[time, str]]]
 
@@ -27,6 +29,10 @@ class BusinessCalendar:
     weekly_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday 0=Mon → (start, end)
     holidays: Holidays | None = None
     always_open: bool = False
+    # Each local day's open hours as UTC instants, worked out once: deadline arithmetic runs for every
+    # new ticket, and the time zone and holiday look-ups of a day cost more than the rest of it.
+    _days: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         ZoneInfo(self.timezone)  # an unknown zone fails here, not at the first deadline
@@ -47,7 +53,7 @@ class BusinessCalendar:
         if not self.weekly_hours:
             raise ValueError(f"calendar {self.name} is never open")
         remaining = duration
-        for opens, closes in self.open_intervals(start, start + timedelta(days=MAX_DAYS)):
+        for opens, closes in self.open_intervals(start, start + LONGEST):
             if remaining <= closes - opens:
                 return opens + remaining
             remaining -= closes - opens
@@ -67,15 +73,22 @@ class BusinessCalendar:
         start, end = _utc(start), _utc(end)
         zone = ZoneInfo(self.timezone)
         day, last_day = start.astimezone(zone).date(), end.astimezone(zone).date()
-        holidays_of = _YearCache(self.holidays)
+        days = self._days
         while day <= last_day:
-            hours = self.hours_on(day, holidays_of(day.year))
+            hours = days[day] if day in days else self._remember_day(day, zone)
             if hours:
-                opens = max(_utc(datetime.combine(day, hours[0], zone)), start)
-                closes = min(_utc(_closing(day, hours[1], zone)), end)
+                opens = start if start > hours[0] else hours[0]
+                closes = end if end < hours[1] else hours[1]
                 if opens < closes:
                     yield opens, closes
-            day += timedelta(days=1)
+            day += ONE_DAY
+
+    def _remember_day(self, day: date, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+        hours = self.hours_on(day)
+        if hours:
+            hours = _utc(datetime.combine(day, hours[0], zone)), _utc(_closing(day, hours[1], zone))
+        self._days[day] = hours
+        return hours
 
     def hours_on(self, day: date, holidays: dict[date, tuple[time, str]] | None = None
                  ) -> tuple[time, time] | None:
@@ -106,18 +119,6 @@ def calendar_turkish_office_hours() -> BusinessCalendar:
                             weekly_hours={weekday: office for weekday in range(5)}, holidays=turkish_holidays)
 
 
-class _YearCache:
-    """Asks the holiday source once per year while walking days, instead of once per day."""
-
-    def __init__(self, source: Holidays | None):
-        self.source, self.year, self.days = source, None, {}
-
-    def __call__(self, year: int) -> dict[date, tuple[time, str]]:
-        if self.source is not None and year != self.year:
-            self.year, self.days = year, self.source(year)
-        return self.days
-
-
 def _closing(day: date, closes: time, zone: ZoneInfo) -> datetime:
     if closes == MIDNIGHT:
         return datetime.combine(day + timedelta(days=1), MIDNIGHT, zone)
@@ -125,6 +126,8 @@ def _closing(day: date, closes: time, zone: ZoneInfo) -> datetime:
 
 
 def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is tz.utc:
+        return moment
     # A naive datetime would silently be read as the server's local time.
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"SLA times must carry a time zone, not {moment!r}")
