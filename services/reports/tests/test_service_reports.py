@@ -100,3 +100,35 @@ def test_a_transferred_ticket_counts_under_its_new_department_and_a_deleted_one_
         "ticket_number": "2026-000004", "department_id": 2, "deleted_by_user_id": 1,
         "deleted_at": "2026-11-20T11:00:00+00:00"}))
     assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 0)
+
+
+def status_changed(number: str, status: str) -> dict:
+    return new_event("ticket_status_changed", {"ticket_number": number, "old_status": "new", "new_status": status,
+                                               "changed_at": "2026-11-20T10:00:00+00:00"})
+
+
+def test_a_status_change_for_a_ticket_not_known_yet_parks_only_itself(start_service, rabbit_config, clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    for number in ("2026-000201", "2026-000202", "2026-000203"):
+        dispatch("tickets", "ticket_created", created_event(number))
+    assert wait_until(lambda: rpc.reports.summary()["open_tickets"] == 3)
+    early = status_changed("2026-000299", "resolved")
+    for event in (status_changed("2026-000201", "resolved"), early, status_changed("2026-000202", "closed")):
+        dispatch("tickets", "ticket_status_changed", event)
+    assert wait_until(lambda: rpc.reports.summary()["open_tickets"] == 1)
+    assert rpc.reports.summary()["avg_resolution_seconds"] == 3600.0
+    assert [(p["event_id"], p["status"]) for p in rpc.reports.list_parked_events()] == [(early["event_id"], "retrying")]
+
+
+def test_the_last_of_several_status_changes_in_a_row_is_the_one_that_counts(start_service, rabbit_config, clean_db,
+                                                                             rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created_event("2026-000204"))
+    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 1)
+    for status in ("pending", "closed", "open", "resolved"):
+        dispatch("tickets", "ticket_status_changed", status_changed("2026-000204", status))
+    assert wait_until(lambda: rpc.reports.summary()["open_tickets"] == 0)
+    time.sleep(0.5)
+    assert rpc.reports.summary()["open_tickets"] == 0

@@ -159,3 +159,15 @@ def test_a_calendar_is_checked_when_it_is_made():
         BusinessCalendar(name="x", timezone="Europe/Istanbul", weekly_hours={0: (time(18, 0), time(9, 0))})
     with pytest.raises(ZoneInfoNotFoundError):
         BusinessCalendar(name="x", timezone="Europe/Ankara", always_open=True)
+
+
+def test_a_calendar_that_has_seen_the_days_before_gives_the_same_deadlines_as_a_fresh_one():
+    warm = calendar_turkish_office_hours()
+    starts = [at(2026, 10, 26, 8, 0) + timedelta(hours=7 * step) for step in range(40)]  # across the 29th
+    for start in starts:
+        for targets in DEFAULT_POLICY.values():
+            fresh = calendar_turkish_office_hours()
+            assert warm.add_business_time(start, targets.resolution) == \
+                fresh.add_business_time(start, targets.resolution)
+            assert warm.business_time_between(start, start + timedelta(days=3)) == \
+                fresh.business_time_between(start, start + timedelta(days=3))

@@ -132,3 +132,53 @@ def test_a_deleted_ticket_loses_its_clocks_and_never_breaches(start_service, rab
         "ticket_number": "2026-000106", "department_id": 1, "deleted_by_user_id": 1,
         "deleted_at": utcnow().isoformat()}))
     assert eventually(lambda: rpc.sla.get_ticket_sla("2026-000106")["clocks"] == [])
+
+
+def status_changed(number: str, status: str, at: str) -> dict:
+    return new_event("ticket_status_changed", {"ticket_number": number, "old_status": "open", "new_status": status,
+                                               "changed_at": at})
+
+
+def resolution_clock(rpc, number: str) -> dict:
+    return {c["kind"]: c for c in rpc.sla.get_ticket_sla(number)["clocks"]}["resolution"]
+
+
+def test_a_pause_and_a_resume_published_back_to_back_are_applied_in_their_order(
+        start_service, rabbit_config, clean_db, rpc, monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000107", 2, "2026-11-22T08:00:00+00:00"))
+    wait_for_state(rpc, "2026-000107", "resolution", "breached")  # high: 4 h, due 12:00
+    dispatch("tickets", "ticket_status_changed", status_changed("2026-000107", "pending", "2026-11-22T09:00:00+00:00"))
+    dispatch("tickets", "ticket_status_changed", status_changed("2026-000107", "open", "2026-11-22T11:00:00+00:00"))
+    clock = eventually(lambda: (c := resolution_clock(rpc, "2026-000107"))["due_at"] != "2026-11-22T12:00:00+00:00"
+                       and c)
+    assert clock and clock["due_at"] == "2026-11-22T14:00:00+00:00" and not clock["paused"]  # 2 h waiting added
+
+
+def test_a_ticket_resolved_before_its_clocks_exist_waits_without_holding_up_the_others(
+        start_service, rabbit_config, clean_db, rpc, monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000108", 3, utcnow().isoformat()))
+    wait_for_state(rpc, "2026-000108", "resolution", "running")
+    resolved_early = status_changed("2026-000109", "resolved", utcnow().isoformat())
+    dispatch("tickets", "ticket_status_changed", resolved_early)
+    dispatch("tickets", "ticket_status_changed", status_changed("2026-000108", "resolved", utcnow().isoformat()))
+    assert wait_for_state(rpc, "2026-000108", "resolution", "met")["state"] == "met"
+    assert [p["event_id"] for p in eventually(rpc.sla.list_parked_events)] == [resolved_early["event_id"]]
+    dispatch("tickets", "ticket_created", created("2026-000109", 3, utcnow().isoformat()))
+    assert wait_for_state(rpc, "2026-000109", "resolution", "met", timeout=20)["state"] == "met"
+
+
+def test_a_breach_is_published_as_sla_breached(start_service, rabbit_config, clean_db, rpc, event_tap, monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    tap = event_tap("sla")
+    start_service(SlaService)
+    three_hours_ago = (utcnow() - timedelta(hours=3)).isoformat()  # urgent: 15 min and 2 h
+    event_dispatcher(rabbit_config)("tickets", "ticket_created", created("2026-000110", 1, three_hours_ago))
+    breached = tap.wait_for("sla_breached", 2, timeout=30)  # the breach timer runs every 10 s
+    assert {(e["ticket_number"], e["kind"]) for e in breached} == {("2026-000110", "first_response"),
+                                                                  ("2026-000110", "resolution")}
