@@ -42,6 +42,10 @@ def normal_security(value: str | None) -> str | None:
     return value if value in ("none", "starttls", "tls") else None
 
 
+# An address or Message-ID that can be written as it is: printable ASCII, no space, no angle brackets.
+PLAIN_TOKEN = re.compile(r"[!-;=?-~]+")
+
+
 class TemporaryFailure(Exception):
     """Worth trying again later: 4xx answers, refused connections, timeouts."""
 
@@ -137,10 +141,11 @@ class SmtpConnection:
         return self
 
     def send(self, raw: bytes, from_email: str, to_email: str) -> None:
-        # Bare LFs make strict servers refuse the mail ("line too long", SMTP smuggling guards).
-        raw = re.sub(rb"\r?\n", b"\r\n", raw)
+        if raw.count(b"\n") != raw.count(b"\r\n"):
+            # Bare LFs make strict servers refuse the mail ("line too long", SMTP smuggling guards).
+            raw = re.sub(rb"\r?\n", b"\r\n", raw)
         with _classified_failures():
-            if self.pipelining and _plain_address(from_email) and _plain_address(to_email):
+            if self.pipelining and PLAIN_TOKEN.fullmatch(from_email) and PLAIN_TOKEN.fullmatch(to_email):
                 _pipelined_transaction(self.client, raw, from_email, to_email)
             else:
                 self.client.sendmail(from_email, [to_email], raw)
@@ -208,10 +213,6 @@ def _abandon(client: smtplib.SMTP, code: int) -> None:
         client.rset()
     except smtplib.SMTPServerDisconnected:
         pass  # the next mail finds out
-
-
-def _plain_address(address: str) -> bool:
-    return address.isascii() and address.isprintable() and not any(c in address for c in " <>")
 
 
 def _login(client: smtplib.SMTP, username: str, password: str) -> None:

@@ -1,9 +1,10 @@
 """What became of each delivery tried: its new state and the event it raises, written for a whole round at once."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -24,14 +25,13 @@ OUTCOME_EVENTS = {
     "attachments_notice": ("attachments_notice_sent", None),
 }
 STATE_COLUMNS = ("id", "status", "attempts", "sent_at", "last_error", "next_attempt_at")
-# One statement for every delivery of a round, whatever its outcome (see deliveries.QUEUE_MAILS).
+# One statement for every delivery of a round, its rows as one JSON document (see deliveries.QUEUE_MAILS).
 UPDATE_STATES = text("""
     UPDATE notify.deliveries AS d
     SET status = s.status, attempts = s.attempts, sent_at = s.sent_at, last_error = s.last_error,
         next_attempt_at = s.next_attempt_at
-    FROM unnest(CAST(:id AS bigint[]), CAST(:status AS text[]), CAST(:attempts AS int[]),
-                CAST(:sent_at AS timestamptz[]), CAST(:last_error AS text[]), CAST(:next_attempt_at AS timestamptz[]))
-         AS s(id, status, attempts, sent_at, last_error, next_attempt_at)
+    FROM json_to_recordset(CAST(:states AS json))
+         AS s(id bigint, status text, attempts int, sent_at timestamptz, last_error text, next_attempt_at timestamptz)
     WHERE d.id = s.id""")
 
 
@@ -46,7 +46,7 @@ class Settled:
     def write(self, session: Session) -> None:
         """Store every new state in one update and every event in one insert."""
         if self.states:
-            session.execute(UPDATE_STATES, {name: [state[name] for state in self.states] for name in STATE_COLUMNS})
+            session.execute(UPDATE_STATES, {"states": json.dumps(self.states, default=datetime.isoformat)})
         if self.events:
             record_events(session, outbox, self.events)
 

@@ -44,8 +44,8 @@ class NotifyService(ServiceBase):
             fresh = first_time_many(session, processed_events, wanted, "handle_ticket_created")
             mails = [automatic.acknowledgement_mail(event, departments[event.get("department_id")])
                      for event in fresh]
-            delivery_ids = deliveries.queue_mails(session, [outgoing for outgoing in mails if outgoing])
-        self._send_now(delivery_ids)
+            queued = deliveries.queue_mails(session, [outgoing for outgoing in mails if outgoing])
+        self._send_now(list(queued), queued)
 
     @consumes("tickets", "attachments_rejected")
     def handle_attachments_rejected(self, event):
@@ -57,8 +57,8 @@ class NotifyService(ServiceBase):
             if not first_time(session, processed_events, event, "handle_attachments_rejected"):
                 return
             outgoing = automatic.attachments_notice_mail(event, department)
-            delivery_ids = deliveries.queue_mails(session, [outgoing] if outgoing else [])
-        self._send_now(delivery_ids)
+            queued = deliveries.queue_mails(session, [outgoing] if outgoing else [])
+        self._send_now(list(queued), queued)
 
     @consumes("tickets", "bounce_received")
     def handle_bounce_received(self, event):
@@ -74,11 +74,11 @@ class NotifyService(ServiceBase):
             due = deliveries.due_deliveries(session)
         self._send_now(due)
 
-    def _send_now(self, delivery_ids: list[int]) -> dict[int, str]:
+    def _send_now(self, delivery_ids: list[int], built: dict | None = None) -> dict[int, str]:
         if not delivery_ids:
             return {}
         with self.db.transaction() as session:
-            return deliveries.attempt(session, delivery_ids, self.departments)
+            return deliveries.attempt(session, delivery_ids, self.departments, built)
 
 
 SERVICE = NotifyService

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import binascii
 import re
+import time
+from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 
 from services.notify import mail
-from services.shared.events import utcnow
 
 MAX_LINE = 78
 # An encoded word may be 75 characters long, "=?utf-8?q?" and "?=" included (RFC 2047, 2).
@@ -31,14 +32,15 @@ Q_LITERAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 def automatic_mail(*, from_email: str, from_name: str, to_email: str, to_name: str, subject: str, body: str,
                    message_id: str, in_reply_to: list[str], references: list[str], ticket_number: str) -> bytes:
     """The wire bytes (CRLF) of a mail Destek writes on its own, marked so that robots do not answer it."""
-    if not all(map(_plain_token, (from_email, to_email, message_id, ticket_number, *in_reply_to, *references))):
+    tokens = (from_email, to_email, message_id, ticket_number, *in_reply_to, *references)
+    if not all(map(mail.PLAIN_TOKEN.fullmatch, tokens)):
         built = mail.build_automatic(
             from_email=from_email, from_name=from_name, to_email=to_email, to_name=to_name, subject=subject,
             body=body, message_id=message_id, in_reply_to=in_reply_to, references=references,
             ticket_number=ticket_number)
         return mail.wire_bytes(built)
     lines = [_mailbox_header("From", from_name, from_email), _mailbox_header("To", to_name, to_email),
-             _text_header("Subject", subject), f"Date: {format_datetime(utcnow())}",
+             _text_header("Subject", subject), _date_header(int(time.time())),
              f"Message-ID: <{message_id}>"]
     if in_reply_to:
         lines.append(_folded("In-Reply-To:", [f"<{i}>" for i in in_reply_to]))
@@ -64,6 +66,12 @@ def _text_header(name: str, value: str) -> str:
     return _folded(f"{name}:", _partly_encoded(value.split(), _needs_encoding))
 
 
+@lru_cache(maxsize=1)
+def _date_header(second: int) -> str:
+    return f"Date: {format_datetime(datetime.fromtimestamp(second, UTC))}"
+
+
+@lru_cache(maxsize=1024)  # a department's From is the same on every mail it sends
 def _mailbox_header(name: str, display_name: str, address: str) -> str:
     """``From``/``To`` with the display name quoted or encoded as it needs (and never a line break in it)."""
     words = (display_name or "").split()
@@ -96,7 +104,7 @@ def encoded_words(text: str, first_room: int = ENCODED_TEXT_MAX) -> list[str]:
     """
     words, current, room = [], "", first_room
     for word in _spaced_words(text):
-        piece = "".join(map(_q, word))
+        piece = word.translate(Q_TABLE)
         if len(current) + len(piece) > room:
             if current:
                 words.append(f"=?utf-8?q?{current}?=")
@@ -106,10 +114,10 @@ def encoded_words(text: str, first_room: int = ENCODED_TEXT_MAX) -> list[str]:
             current += piece
             continue
         for char in word:  # longer than any encoded word: cut between its characters, never inside one
-            if len(current) + len(_q(char)) > room:
+            if len(current) + len(Q_TABLE[ord(char)]) > room:
                 words.append(f"=?utf-8?q?{current}?=")
                 current = ""
-            current += _q(char)
+            current += Q_TABLE[ord(char)]
     words.append(f"=?utf-8?q?{current}?=")
     return words
 
@@ -119,17 +127,28 @@ def _spaced_words(text: str) -> list[str]:
     return [part + " " for part in parts[:-1]] + parts[-1:]
 
 
-@lru_cache(maxsize=4096)
-def _q(char: str) -> str:
-    if char in Q_LITERAL:
-        return char
-    if char == " ":
-        return "_"
-    return "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
+class _QTable(dict):
+    """Q encoding of each character, for ``str.translate``: worked out on first use, then looked up."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char in Q_LITERAL:
+            encoded = char
+        elif char == " ":
+            encoded = "_"
+        else:
+            encoded = "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
+        self[code] = encoded
+        return encoded
+
+
+Q_TABLE = _QTable()
 
 
 def _folded(head: str, tokens: list[str]) -> str:
     """``head`` and its tokens on lines of at most 78 characters where tokens allow, continued by a space."""
+    if len(head) + sum(map(len, tokens)) + len(tokens) <= MAX_LINE and not any(isinstance(t, Encoded) for t in tokens):
+        return " ".join((head, *tokens))
     lines, line = [], head
     for token in tokens:
         words = [token] if not isinstance(token, Encoded) else encoded_words(token, _room_after(line))
@@ -156,7 +175,3 @@ def _needs_encoding(word: str) -> bool:
 
 def _not_an_atom(word: str) -> bool:
     return _needs_encoding(word) or SPECIALS.search(word) is not None
-
-
-def _plain_token(value: str) -> bool:
-    return bool(value) and value.isascii() and value.isprintable() and not any(c in value for c in " <>")
