@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import time
 from collections import deque
+from contextlib import nullcontext
 from functools import partial
+from struct import unpack_from
 
 import eventlet
 from kombu import Consumer as KombuConsumer
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
-from sqlalchemy import Table, Text, bindparam, text
-from sqlalchemy.orm import Session
 
-from services.shared.events import utcnow
-from services.shared.metrics import EVENTS_HANDLED
+from services.shared.consumers import EventsRefused, apply_batch, first_time_many, refuse
 
-log = logging.getLogger(__name__)
+__all__ = ["BatchEventHandler", "BatchQueueConsumer", "EventsRefused", "consumes_batch", "first_time_many", "refuse"]
 
 MAX_BATCH = 500
 # Unacked messages per handler: a whole batch being applied while the next one gathers.
@@ -56,8 +54,8 @@ class BatchQueueConsumer(QueueConsumer):
         self._acks = {}
         for provider in self._providers:
             own = channel.connection.channel()
-            consumer = KombuConsumer(own, queues=[provider.queue], on_message=partial(self._on_message, provider),
-                                     accept=self.accept, on_decode_error=self.on_decode_error)
+            consumer = _RawConsumer(own, queues=[provider.queue], on_message=partial(self._on_message, provider),
+                                    accept=self.accept)
             consumer.qos(prefetch_count=self.prefetch_count)
             self._acks[own] = _Acks()
             self._consumers[provider] = consumer
@@ -65,9 +63,9 @@ class BatchQueueConsumer(QueueConsumer):
 
     def _on_message(self, provider, message):
         try:
-            body = _decoded(message)
+            body = _decoded(message, self._consumers[provider].accept)
         except Exception as exc:
-            self.on_decode_error(message, exc)  # logged and acked, as kombu does
+            self.on_decode_error(message.channel.message_to_python(message), exc)  # logged and acked
             return
         self.handle_message(provider, body, message)
 
@@ -82,47 +80,72 @@ class BatchQueueConsumer(QueueConsumer):
         """Ack handled messages, with one ``multiple`` ack once every earlier delivery is settled too."""
         self._settle(messages, ack=True)
 
+    def ack_message(self, message):
+        self._settle([message], ack=True)
+
     def requeue_message(self, message):
-        super().requeue_message(message)  # before an ack with ``multiple`` could cover it
-        self._settle([message], ack=False)
+        if message.channel.connection:  # else the broker has taken it back already
+            try:
+                message.channel.basic_reject(message.delivery_tag, requeue=True)
+            except ConnectionError:  # pragma: no cover
+                pass
+        self._settle([message], ack=False)  # after the reject: an ack with ``multiple`` must not cover it
 
     def _settle(self, messages: list, *, ack: bool) -> None:
-        if not messages:
-            return
         channel = messages[0].channel
         acks = self._acks.get(channel)
         last = acks.settled(messages, ack) if acks is not None else None
         if last is not None and channel.connection:
             try:
-                last.ack(multiple=True)
+                channel.basic_ack(last.delivery_tag, multiple=True)
             except ConnectionError:  # pragma: no cover - the broker redelivers what was not acked
                 pass
 
 
-def _decoded(message):
+class _RawConsumer(KombuConsumer):
+    """Hands py-amqp's message over as it is: kombu's copy of each message costs more than it is used."""
+
+    def _receive_callback(self, message):
+        return self.on_message(message)
+
+
+def _decoded(message, accept):
     """The body of a JSON message, without kombu's decoder (which calls a Python hook for every object).
 
     Only a body that kombu's JSON encoder marked up (``__type__``: dates, decimals)
     needs its decoder; events are plain JSON.
     """
-    body = message.body
-    if message.content_type == "application/json" and (not message.accept or "application/json" in message.accept):
-        if (b'"__type__"' if isinstance(body, bytes) else '"__type__"') not in body:
-            return json.loads(body)
-    return message.decode()
+    body, properties = message.body, message.properties
+    if (properties.get("content_type") == "application/json" and (not accept or "application/json" in accept)
+            and "compression" not in (properties.get("application_headers") or {})
+            and (b'"__type__"' if isinstance(body, bytes) else '"__type__"') not in body):
+        return json.loads(body)
+    decoded = message.channel.message_to_python(message)
+    decoded.accept = accept
+    return decoded.decode()
 
 
 def _read_ahead(transport) -> None:
-    """Let py-amqp read what the socket holds, up to READ_AHEAD bytes, instead of exactly the next frame part.
+    """Let py-amqp read what the socket holds, not exactly the next part of a frame, and use what it read.
 
-    A delivered event is three frames, each read as a header then a payload: six
-    receives per event. py-amqp keeps what it read beyond the frame in its buffer
-    and serves the next frames from there.
+    A delivered event is three frames, each read as a header then a payload, each
+    read with the socket's timeout set and restored: six receives and twelve
+    timeout changes per event. py-amqp keeps what it read beyond a frame in its
+    buffer and reads the next frames from there; a frame that is whole in the
+    buffer needs no socket, so no timeout. (This connection only consumes.)
     """
     recv = getattr(transport, "_quick_recv", None)
-    if recv is None or not hasattr(transport, "_read_buffer"):
+    if recv is None or not isinstance(getattr(transport, "_read_buffer", None), bytes):
         return
     transport._quick_recv = lambda wanted: recv(wanted if wanted > READ_AHEAD else READ_AHEAD)
+    with_timeout, no_socket = transport.having_timeout, nullcontext()
+
+    def having_timeout(timeout):
+        buffered = transport._read_buffer
+        if len(buffered) >= 7 and len(buffered) > 7 + unpack_from(">I", buffered, 3)[0]:
+            return no_socket
+        return with_timeout(timeout)
+    transport.having_timeout = having_timeout
 
 
 class _Acks:
@@ -221,22 +244,6 @@ class BatchEventHandler(EventHandler):
             self.queue_consumer.requeue_message(message)
 
 
-class EventsRefused(Exception):
-    """Raised by a batch handler for events it cannot apply (yet): they are parked, the others applied."""
-
-    def __init__(self, refused: list[tuple[dict, Exception]]):
-        super().__init__("; ".join(f"{event.get('event_id')}: {error!r}" for event, error in refused[:5]))
-        self.refused = refused
-
-
-def refuse(events: list[dict], refused: list[tuple[dict, Exception]]) -> None:
-    """Fail the batch over the ``refused`` events, rolling back what it did (a batch of one raises the error)."""
-    if len(events) == 1 and len(refused) == 1:
-        raise refused[0][1]
-    if refused:
-        raise EventsRefused(refused)
-
-
 def consumes_batch(source_service: str, event_type: str, **options):
     """Like :func:`~services.shared.consumers.consumes`, for a method taking a list of events.
 
@@ -248,70 +255,7 @@ def consumes_batch(source_service: str, event_type: str, **options):
     def decorate(method):
         @functools.wraps(method)
         def entrypoint(self, events):
-            _apply_batch(self, method, events, event_type)
+            apply_batch(self, method, events, event_type)
         entrypoint.destek_batch = True
         return BatchEventHandler.decorator(source_service, event_type, **options)(entrypoint)
     return decorate
-
-
-def _apply_batch(service, method, events, event_type) -> None:
-    while events:
-        try:
-            method(service, events)
-        except EventsRefused as refusal:
-            members = {id(event) for event in events}
-            refused = [(event, error) for event, error in refusal.refused if id(event) in members]
-            if not refused:
-                _apply_each(service, method, events, event_type)
-                return
-            for event, error in refused:
-                _park(service, method, event, error)
-            gone = {id(event) for event, _ in refused}
-            events = [event for event in events if id(event) not in gone]
-        except Exception:
-            _apply_each(service, method, events, event_type)
-            return
-        else:
-            EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc(len(events))
-            return
-
-
-def _apply_each(service, method, events, event_type) -> None:
-    log.warning("batch of %d %s events failed; applying them one by one", len(events), event_type)
-    for event in events:
-        _apply_alone(service, method, event)
-
-
-def _apply_alone(service, method, event) -> None:
-    try:
-        method(service, [event])
-    except Exception as exc:
-        _park(service, method, event, exc)
-    else:
-        EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc()
-
-
-def _park(service, method, event, error: Exception) -> None:
-    log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
-              exc_info=error)
-    service.inbox.park(method.__name__, event, error)
-    EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
-
-
-def first_time_many(session: Session, processed: Table, events: list[dict], handler: str) -> list[dict]:
-    """Claim a batch of events for a handler; returns those not applied before, in order."""
-    if not events:
-        return []
-    rows = {str(e["event_id"]): e for e in events}
-    claimed = set(session.execute(_claim_statement(processed), {
-        "ids": json.dumps(list(rows)), "handler": handler, "now": utcnow()}).scalars())
-    return [event for key, event in rows.items() if key in claimed]
-
-
-@functools.cache
-def _claim_statement(processed: Table):
-    # One statement text whatever the batch size, so that it is parsed and planned once, not per batch.
-    return text(
-        f"INSERT INTO {processed.schema}.{processed.name} (event_id, handler, processed_at) "
-        "SELECT CAST(id AS uuid), :handler, :now FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id) "
-        "ON CONFLICT DO NOTHING RETURNING CAST(event_id AS text)").bindparams(bindparam("ids", type_=Text))

@@ -1,7 +1,8 @@
 """Reliable event consumption: idempotent on ``event_id``, failures retried then parked.
 
 nameko's event handlers ack even when they fail, which would lose the event.
-:func:`consumes` wraps a handler so that a failure is written to the service's
+:func:`consumes` (and :func:`apply_batch`, for the events of a batch handler)
+wraps a handler so that a failure is written to the service's
 ``parked_events`` table instead; :meth:`EventInbox.retry_due` (driven by a
 timer in each service) retries with backoff and, after ``MAX_ATTEMPTS``,
 leaves the event parked for an operator to inspect and replay.
@@ -9,6 +10,7 @@ leaves the event parked for an operator to inspect and replay.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import traceback
 from datetime import timedelta
@@ -16,7 +18,7 @@ from datetime import timedelta
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint,
-                        Table, Text, Uuid, insert, select, update)
+                        Table, Text, Uuid, bindparam, insert, select, text, update)
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -65,6 +67,25 @@ def first_time(session: Session, processed: Table, event: dict, handler: str) ->
         pg_insert(processed).values(event_id=event["event_id"], handler=handler, processed_at=utcnow())
         .on_conflict_do_nothing().returning(processed.c.event_id)).first()
     return claimed is not None
+
+
+def first_time_many(session: Session, processed: Table, events: list[dict], handler: str) -> list[dict]:
+    """Claim a batch of events for a handler; returns those not applied before, in order."""
+    if not events:
+        return []
+    rows = {str(e["event_id"]): e for e in events}
+    claimed = set(session.execute(_claim_statement(processed), {
+        "ids": json.dumps(list(rows)), "handler": handler, "now": utcnow()}).scalars())
+    return [event for key, event in rows.items() if key in claimed]
+
+
+@functools.cache
+def _claim_statement(processed: Table):
+    # One statement text whatever the batch size, so that it is parsed and planned once, not per batch.
+    return text(
+        f"INSERT INTO {processed.schema}.{processed.name} (event_id, handler, processed_at) "
+        "SELECT CAST(id AS uuid), :handler, :now FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id) "
+        "ON CONFLICT DO NOTHING RETURNING CAST(event_id AS text)").bindparams(bindparam("ids", type_=Text))
 
 
 class EventInbox(DependencyProvider):
@@ -152,6 +173,65 @@ def consumes(source_service: str, event_type: str):
                 EVENTS_HANDLED.labels(type(self).name, method.__name__, "ok").inc()
         return event_handler(source_service, event_type)(entrypoint)
     return decorate
+
+
+class EventsRefused(Exception):
+    """Raised by a batch handler for events it cannot apply (yet): they are parked, the others applied."""
+
+    def __init__(self, refused: list[tuple[dict, Exception]]):
+        super().__init__("; ".join(f"{event.get('event_id')}: {error!r}" for event, error in refused[:5]))
+        self.refused = refused
+
+
+def refuse(events: list[dict], refused: list[tuple[dict, Exception]]) -> None:
+    """Fail the batch over the ``refused`` events, rolling back what it did (a batch of one raises the error)."""
+    if len(events) == 1 and len(refused) == 1:
+        raise refused[0][1]
+    if refused:
+        raise EventsRefused(refused)
+
+
+def apply_batch(service, method, events: list[dict], event_type: str) -> None:
+    """Run a batch handler: refused events parked and the rest run again, a failed batch run event by event."""
+    while events:
+        try:
+            method(service, events)
+        except EventsRefused as refusal:
+            refused = {id(event): error for event, error in refusal.refused}
+            rest = [event for event in events if id(event) not in refused]
+            if len(rest) == len(events):
+                return _apply_each(service, method, events, event_type)
+            for event in events:
+                if id(event) in refused:
+                    _park(service, method, event, refused[id(event)])
+            events = rest
+        except Exception:
+            return _apply_each(service, method, events, event_type)
+        else:
+            EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc(len(events))
+            return
+
+
+def _apply_each(service, method, events, event_type) -> None:
+    log.warning("batch of %d %s events failed; applying them one by one", len(events), event_type)
+    for event in events:
+        _apply_alone(service, method, event)
+
+
+def _apply_alone(service, method, event) -> None:
+    try:
+        method(service, [event])
+    except Exception as exc:
+        _park(service, method, event, exc)
+    else:
+        EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc()
+
+
+def _park(service, method, event, error: Exception) -> None:
+    log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
+              exc_info=error)
+    service.inbox.park(method.__name__, event, error)
+    EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
 
 
 def _describe(error: BaseException) -> str:

@@ -5,6 +5,7 @@ so that these tests are about delivery, batching and acks, not a database.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import eventlet
@@ -30,6 +31,7 @@ class CountingService:
     name = "counting"
     inbox = RecordingInbox()
     batches: list[list[int]] = []
+    events: list[dict] = []
 
     @consumes_batch("tickets", "ticket_status_changed", max_wait=0.3, ordered=True)
     def handle_ticket_status_changed(self, events):
@@ -38,12 +40,14 @@ class CountingService:
             raise KeyError("department_id")
         refuse(events, [(event, LookupError("not known yet")) for event in events if event.get("unknown")])
         type(self).batches.append([event["n"] for event in events])
+        type(self).events.extend(events)
 
 
 @pytest.fixture
 def counting():
     CountingService.inbox = RecordingInbox()
     CountingService.batches = []
+    CountingService.events = []
     return CountingService
 
 
@@ -99,6 +103,15 @@ def test_a_batch_that_fails_is_applied_event_by_event_and_only_the_faulty_event_
     assert eventually(lambda: len(applied(counting)) == 5, timeout=20)
     assert applied(counting) == [0, 1, 2, 3, 5]
     assert counting.inbox.parked == [("handle_ticket_status_changed", 4, "KeyError")]
+
+
+def test_an_event_carrying_a_date_in_kombu_s_own_json_reaches_the_handler_as_a_date(
+        start_service, rabbit_config, counting):
+    start_service(counting)
+    when = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+    publish(rabbit_config, numbered(0, at=when), numbered(1, at="2026-11-20T09:30:00+00:00"))
+    assert eventually(lambda: len(applied(counting)) == 2, timeout=20)
+    assert [event["at"] for event in counting.events] == [when, "2026-11-20T09:30:00+00:00"]
 
 
 def message(tag: int):

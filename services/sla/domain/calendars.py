@@ -52,11 +52,19 @@ class BusinessCalendar:
             return start + duration
         if not self.weekly_hours:
             raise ValueError(f"calendar {self.name} is never open")
-        remaining = duration
-        for opens, closes in self.open_intervals(start, start + LONGEST):
-            if remaining <= closes - opens:
-                return opens + remaining
-            remaining -= closes - opens
+        # open_intervals() walked by hand: this runs twice for every new ticket.
+        zone, end, remaining, days = ZoneInfo(self.timezone), start + LONGEST, duration, self._days
+        day = start.astimezone(zone).date()
+        for _ in range(MAX_DAYS + 2):
+            hours = days[day] if day in days else self._remember_day(day, zone)
+            if hours:
+                opens = start if start > hours[0] else hours[0]
+                closes = end if end < hours[1] else hours[1]
+                if opens < closes:
+                    if remaining <= closes - opens:
+                        return opens + remaining
+                    remaining -= closes - opens
+            day += ONE_DAY
         raise ValueError(f"calendar {self.name} has no room for {duration} within {MAX_DAYS} days")
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
