@@ -35,7 +35,7 @@ QUEUED_COLUMNS = ("kind", "ticket_number", "department_id", "message_db_id", "me
                   "to_email", "subject", "details")
 DELIVERY_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 # What a delivery's attempt reads under its row lock; its bytes and details come apart (see _contents).
-STATE_COLUMNS = [column for column in Delivery.__table__.c if column.name not in ("raw", "details", "created_at")]
+LOCKED_COLUMNS = [column for column in Delivery.__table__.c if column.name not in ("raw", "details", "created_at")]
 
 
 class SmtpChooser(Protocol):
@@ -120,7 +120,7 @@ def attempt(session: Session, delivery_ids: list[int], chooser: SmtpChooser,
     sends the same mail. ``built``: mails this worker has just queued, whose
     bytes need not be read back.
     """
-    due = session.execute(select(*STATE_COLUMNS).where(
+    due = session.execute(select(*LOCKED_COLUMNS).where(
         Delivery.id == any_(DELIVERY_IDS), Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
         .order_by(Delivery.id).with_for_update(skip_locked=True), {"ids": list(delivery_ids)}).all()
     contents = _contents(session, [delivery.id for delivery in due], built or {})
