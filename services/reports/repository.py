@@ -59,4 +59,4 @@ def set_statuses(session: Session, rows: list[dict]) -> set[str]:
 def _update(session: Session, statement, rows: list[dict]) -> set[str]:
     if not rows:
         return set()
-    return set(session.execute(statement, {"rows": json.dumps(rows)}).scalars())
+    return set(session.execute(statement, {"rows": json.dumps(rows)}).scalars().all())

@@ -10,10 +10,10 @@ from services.shared.consumers import EventInbox
 from services.shared.database import Database
 from services.shared.service_base import ServiceBase
 
-# Figures are read by people, not by the second: events wait up to a quarter of a second to make a
+# Figures are read by people, not by the second: events wait up to half a second to make a
 # batch (one worker, one transaction, a few statements) as large as the load allows; one batch at a
 # time keeps each queue's events (two status changes of a ticket) in the order they happened.
-BATCHES = {"max_wait": 0.25, "ordered": True}
+BATCHES = {"max_wait": 0.5, "ordered": True}
 
 
 class ReportsService(ServiceBase):

@@ -16,10 +16,10 @@ from services.sla import clocks
 from services.sla.models import outbox, parked_events, processed_events
 from services.sla.relay import PacedOutboxRelay
 
-# A clock is a matter of minutes: events wait up to a quarter of a second to make a batch (one worker,
+# A clock is a matter of minutes: events wait up to half a second to make a batch (one worker,
 # one transaction, a few statements) as large as the load allows; one batch at a time keeps each
 # queue's events (a pause, then a resume) in the order they happened.
-BATCHES = {"max_wait": 0.25, "ordered": True}
+BATCHES = {"max_wait": 0.5, "ordered": True}
 
 
 class SlaService(ServiceBase):
