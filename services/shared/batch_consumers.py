@@ -19,9 +19,11 @@ import time
 from collections import deque
 from contextlib import nullcontext
 from functools import partial
+from json.scanner import make_scanner
 from struct import unpack_from
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu import Consumer as KombuConsumer
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
@@ -35,6 +37,7 @@ MAX_BATCH = 500
 # Unacked messages per handler: a whole batch being applied while the next one gathers.
 BATCH_PREFETCH = 2 * MAX_BATCH
 READ_AHEAD = 8192
+_SCAN = make_scanner(json.JSONDecoder())
 
 
 class BatchQueueConsumer(QueueConsumer):
@@ -87,18 +90,20 @@ class BatchQueueConsumer(QueueConsumer):
         if message.channel.connection:  # else the broker has taken it back already
             try:
                 message.channel.basic_reject(message.delivery_tag, requeue=True)
-            except ConnectionError:  # pragma: no cover
+            except (AmqpConnectionError, OSError):  # pragma: no cover - the broker has it back already
                 pass
         self._settle([message], ack=False)  # after the reject: an ack with ``multiple`` must not cover it
 
     def _settle(self, messages: list, *, ack: bool) -> None:
+        if not messages:
+            return
         channel = messages[0].channel
         acks = self._acks.get(channel)
         last = acks.settled(messages, ack) if acks is not None else None
         if last is not None and channel.connection:
             try:
                 channel.basic_ack(last.delivery_tag, multiple=True)
-            except ConnectionError:  # pragma: no cover - the broker redelivers what was not acked
+            except (AmqpConnectionError, OSError):  # pragma: no cover - the broker redelivers what was not acked
                 pass
 
 
@@ -112,17 +117,28 @@ class _RawConsumer(KombuConsumer):
 def _decoded(message, accept):
     """The body of a JSON message, without kombu's decoder (which calls a Python hook for every object).
 
-    Only a body that kombu's JSON encoder marked up (``__type__``: dates, decimals)
-    needs its decoder; events are plain JSON.
+    Only a body that kombu's JSON encoder marked up (``__type__``: dates, decimals),
+    compressed or in another encoding needs kombu; events are plain UTF-8 JSON.
     """
     body, properties = message.body, message.properties
     if (properties.get("content_type") == "application/json" and (not accept or "application/json" in accept)
+            and properties.get("content_encoding") in (None, "utf-8")
             and "compression" not in (properties.get("application_headers") or {})
             and (b'"__type__"' if isinstance(body, bytes) else '"__type__"') not in body):
-        return json.loads(body)
+        return _json(body.decode("utf-8") if isinstance(body, bytes) else body)
     decoded = message.channel.message_to_python(message)
     decoded.accept = accept
     return decoded.decode()
+
+
+def _json(text: str):
+    # json.loads() without its encoding detection and whitespace checks around the C scanner;
+    # anything but a bare JSON document goes to json.loads() to be judged.
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def _read_ahead(transport) -> None:
@@ -226,13 +242,15 @@ class BatchEventHandler(EventHandler):
 
     def _batch_result(self, batch, worker_ctx, result=None, exc_info=None):
         messages = [message for _, message in batch]
-        if exc_info is not None and self.requeue_on_error:
-            for message in messages:
-                self.queue_consumer.requeue_message(message)
-        else:
-            self.queue_consumer.ack_messages(messages)
-        self._running -= 1
-        self._schedule()
+        try:
+            if exc_info is not None and self.requeue_on_error:
+                for message in messages:
+                    self.queue_consumer.requeue_message(message)
+            else:
+                self.queue_consumer.ack_messages(messages)
+        finally:  # whatever became of the acks, the next batch may go
+            self._running -= 1
+            self._schedule()
         return result, exc_info
 
     def _requeue_pending(self):

@@ -49,8 +49,8 @@ def start_clocks(session: Session, events: list[dict], handler: str) -> None:
         started_at = datetime.fromisoformat(event["created_at"])
         row = {"event_id": str(event["event_id"]), "ticket_number": event["ticket_number"],
                "priority": event["priority"], "started_at": started_at.isoformat()}
-        for seconds_key, due_key, target in _columns_of(event["priority"]):
-            row[seconds_key] = int(target.total_seconds())
+        for seconds_key, seconds, due_key, target in _columns_of(event["priority"]):
+            row[seconds_key] = seconds
             row[due_key] = calendar.add_business_time(started_at, target).isoformat()
         rows[row["event_id"]] = row  # the same event twice in a batch is claimed once
     repository.start_clocks(session, list(rows.values()), calendar=name, handler=handler)
@@ -63,9 +63,10 @@ def targets_of(priority: int) -> tuple[tuple[str, timedelta], ...]:
 
 
 @cache
-def _columns_of(priority: int) -> tuple[tuple[str, str, timedelta], ...]:
-    # The row keys of each clock kind for repository.start_clocks, worked out once per priority.
-    return tuple((f"{kind}_seconds", f"{kind}_due", target) for kind, target in targets_of(priority))
+def _columns_of(priority: int) -> tuple[tuple[str, int, str, timedelta], ...]:
+    # Each clock kind's row keys for repository.start_clocks and its target, worked out once per priority.
+    return tuple((f"{kind}_seconds", int(target.total_seconds()), f"{kind}_due", target)
+                 for kind, target in targets_of(priority))
 
 
 def priority_changed(session: Session, ticket_number: str, priority: int, at: datetime) -> None:
