@@ -2,9 +2,10 @@
 
 A nameko event handler runs one worker per message; at a thousand tickets a
 second that is thousands of transactions for the read models. A batch handler
-gathers the messages that are waiting (up to ``max_batch``, or whatever
-arrived within ``max_wait`` seconds of the first), runs one worker with the
-list, and acks them together once the worker has finished.
+gathers the messages that are waiting (up to ``max_batch`` events, or
+whatever arrived within ``max_wait`` seconds of the first), runs one worker
+with the list of their events (a message may carry several, see outbox.py),
+and acks them together once the worker has finished.
 
 What a message costs before its handler sees it counts as much as the handler
 at that rate, so the queue consumer does not start a green thread per message,
@@ -29,7 +30,7 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 
-from services.shared.consumers import EventsRefused, apply_batch, first_time_many, refuse
+from services.shared.consumers import EventsRefused, apply_batch, events_of, first_time_many, refuse
 
 __all__ = ["BatchEventHandler", "BatchQueueConsumer", "EventsRefused", "consumes_batch", "first_time_many", "refuse"]
 
@@ -199,7 +200,8 @@ class BatchEventHandler(EventHandler):
 
     def setup(self):
         super().setup()
-        self._pending: list = []
+        self._pending: list = []  # (the events of a message, the message)
+        self._pending_events = 0
         self._first_at = 0.0
         self._timer = None
         self._running = 0
@@ -213,7 +215,9 @@ class BatchEventHandler(EventHandler):
     def handle_message(self, body, message):
         if not self._pending:
             self._first_at = time.monotonic()
-        self._pending.append((body, message))
+        events = events_of(body)
+        self._pending.append((events, message))
+        self._pending_events += len(events)
         self._schedule()
 
     def _schedule(self):
@@ -221,24 +225,34 @@ class BatchEventHandler(EventHandler):
         if self._stopping:
             self._requeue_pending()
         elif self._pending and self._timer is None and not (self.ordered and self._running):
-            full = len(self._pending) >= self.max_batch
+            full = self._pending_events >= self.max_batch
             delay = 0 if full else max(0.0, self._first_at + self.max_wait - time.monotonic())
             self._timer = eventlet.spawn_after(delay, self._flush)
 
     def _flush(self):
         self._timer = None
-        batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
+        batch = self._take_batch()
         if not batch:
             return
         self._running += 1
         try:
-            self.container.spawn_worker(self, ([body for body, _ in batch],), {}, context_data={},
-                                        handle_result=partial(self._batch_result, batch))
+            self.container.spawn_worker(self, ([event for events, _ in batch for event in events],), {},
+                                        context_data={}, handle_result=partial(self._batch_result, batch))
         except ContainerBeingKilled:
             self._running -= 1
             for _, message in batch:
                 self.queue_consumer.requeue_message(message)
         self._schedule()
+
+    def _take_batch(self) -> list:
+        """Whole messages from the front, up to ``max_batch`` events (at least one message)."""
+        taken, count = 0, 0
+        while taken < len(self._pending) and (not taken or count + len(self._pending[taken][0]) <= self.max_batch):
+            count += len(self._pending[taken][0])
+            taken += 1
+        batch, self._pending = self._pending[:taken], self._pending[taken:]
+        self._pending_events -= count
+        return batch
 
     def _batch_result(self, batch, worker_ctx, result=None, exc_info=None):
         messages = [message for _, message in batch]
@@ -257,7 +271,7 @@ class BatchEventHandler(EventHandler):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        pending, self._pending = self._pending, []
+        pending, self._pending, self._pending_events = self._pending, [], 0
         for _, message in pending:
             self.queue_consumer.requeue_message(message)
 

@@ -23,6 +23,15 @@ def env_int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number setting (seconds, say); a malformed value is a startup error naming the variable."""
+    raw = env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+
+
 def sqlalchemy_url(url: str) -> str:
     """Point a plain postgresql:// URL at the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):

@@ -161,18 +161,27 @@ def consumes(source_service: str, event_type: str):
     """Declare an event handler whose failures are parked and retried instead of lost."""
     def decorate(method):
         @functools.wraps(method)
-        def entrypoint(self, event):
-            try:
-                method(self, event)
-            except Exception as exc:
-                log.exception("handler %s failed on event %s; parked for retry",
-                              method.__name__, event.get("event_id"))
-                self.inbox.park(method.__name__, event, exc)
-                EVENTS_HANDLED.labels(type(self).name, method.__name__, "parked").inc()
-            else:
-                EVENTS_HANDLED.labels(type(self).name, method.__name__, "ok").inc()
+        def entrypoint(self, body):
+            for event in events_of(body):
+                _apply_one(self, method, event)
         return event_handler(source_service, event_type)(entrypoint)
     return decorate
+
+
+def events_of(body) -> list[dict]:
+    """The events of one message: the relay sends events of one type pending together as a list."""
+    return body if isinstance(body, list) else [body]
+
+
+def _apply_one(service, method, event: dict) -> None:
+    try:
+        method(service, event)
+    except Exception as exc:
+        log.exception("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"))
+        service.inbox.park(method.__name__, event, exc)
+        EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
+    else:
+        EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc()
 
 
 class EventsRefused(Exception):

@@ -10,11 +10,10 @@ from services.shared.batch_consumers import consumes_batch, first_time_many, ref
 from services.shared.consumers import EventInbox
 from services.shared.database import Database
 from services.shared.events import utcnow
-from services.shared.outbox import record_event
+from services.shared.outbox import OutboxRelay, record_event
 from services.shared.service_base import ServiceBase
 from services.sla import clocks
 from services.sla.models import outbox, parked_events, processed_events
-from services.sla.relay import PacedOutboxRelay
 
 # A clock is a matter of minutes: events wait up to half a second to make a batch (one worker,
 # one transaction, a few statements) as large as the load allows; one batch at a time keeps each
@@ -27,7 +26,7 @@ class SlaService(ServiceBase):
 
     db = Database()
     inbox = EventInbox(parked_events)
-    relay = PacedOutboxRelay(outbox)
+    relay = OutboxRelay(outbox)
 
     @consumes_batch("tickets", "ticket_created", **BATCHES)
     def handle_ticket_created(self, events):

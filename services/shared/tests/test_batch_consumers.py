@@ -126,3 +126,14 @@ def test_one_ack_covers_a_batch_only_once_every_earlier_delivery_is_settled():
     assert acks.settled(delivered[:1], ack=True) is delivered[2]
     assert acks.settled(delivered[3:4], ack=False) is None  # requeued, not acked
     assert acks.settled(delivered[4:6], ack=True) is delivered[5]
+
+
+def test_messages_carrying_several_events_give_each_to_the_batches_in_their_order(
+        start_service, rabbit_config, counting):
+    start_service(counting)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_status_changed", [numbered(n) for n in range(0, 300)])
+    dispatch("tickets", "ticket_status_changed", numbered(300))
+    dispatch("tickets", "ticket_status_changed", [numbered(n) for n in range(301, 310)])
+    assert eventually(lambda: len(applied(counting)) == 310, timeout=20)
+    assert applied(counting) == list(range(310))
