@@ -1,6 +1,8 @@
 """A throwaway installation: its own database, RabbitMQ vhost and free ports (tests, benchmarks)."""
 from __future__ import annotations
 
+import itertools
+import os
 import socket
 
 import requests
@@ -13,10 +15,27 @@ from services.shared.config import load_settings
 RABBIT_API = "http://127.0.0.1:15672/api"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# Ports handed out here lie below the kernel's ephemeral range (32768 and up by default), where
+# port-0 binds and outgoing connections take theirs: a port chosen, released and bound a moment later
+# by a service could otherwise go to another test run's server in between. Each process starts at
+# its own place in the range and never hands out a port twice.
+_PORTS_LOW, _PORTS_HIGH = 20000, 32000
+_next_port = itertools.count(_PORTS_LOW + os.getpid() % 400 * 30)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now and that no other process picking ports this way is likely to pick."""
+    for _ in range(_PORTS_HIGH - _PORTS_LOW):
+        port = next(_next_port)
+        if port >= _PORTS_HIGH:
+            port = _PORTS_LOW + port % (_PORTS_HIGH - _PORTS_LOW)
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {_PORTS_LOW} and {_PORTS_HIGH}")
 
 
 def fresh_vhost(name: str) -> str:

@@ -57,6 +57,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from deploy.sandbox import free_port
+
 __all__ = ["DovecotServer", "ensure_installed", "dovecot_binary", "dovecot_version"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -115,12 +117,6 @@ def ensure_installed() -> str:
             f"installing Dovecot with {INSTALL_SCRIPT} failed (exit "
             f"{proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return binary
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def _check_credential(kind: str, value: str) -> None:
@@ -190,8 +186,8 @@ class DovecotServer:
         started = time.monotonic()
         last_error = ""
         for _attempt in range(3):  # retry if the free port got taken meanwhile
-            self.port = _free_port(self.host)
-            self.tls_port = _free_port(self.host) if self.tls else None
+            self.port = free_port(self.host)
+            self.tls_port = free_port(self.host) if self.tls else None
             self.conf_path.write_text(self._config())
             try:
                 self.log_path.unlink()

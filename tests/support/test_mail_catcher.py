@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from deploy.sandbox import free_port
 
 MAIL_CATCHER = Path(__file__).resolve().parents[2] / "deploy" / "mail_catcher.py"
 
@@ -29,12 +30,6 @@ ACKNOWLEDGEMENT = (
     b".\r\n"
     b"..\r\n")
 SUBJECT = "Talebiniz alındı / Request received: Siparişim gelmedi [#2026-000123]"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

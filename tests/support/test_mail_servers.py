@@ -6,7 +6,6 @@ import imaplib
 import os
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from deploy.sandbox import free_port
 
 from .dovecot import DovecotServer
 from .smtp_server import RecordingSmtpServer
@@ -33,12 +34,6 @@ def _mail(subject: str = "Printer on fire", to: str = "support@example.com",
     msg["Message-ID"] = "<t1@customer.example>"
     msg.set_content(body)
     return msg
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- SMTP server
@@ -185,7 +180,7 @@ def test_smtp_server_works_under_eventlet_monkey_patching():
 # --------------------------------------------------------------- mail catcher
 
 def test_mail_catcher_writes_eml_and_stops_on_sigterm(tmp_path):
-    port = _free_port()
+    port = free_port()
     outbox = tmp_path / "var" / "mail-outbox"   # does not exist yet
     proc = subprocess.Popen(
         [sys.executable, str(MAIL_CATCHER), "--host", "127.0.0.1",
