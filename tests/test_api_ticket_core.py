@@ -219,17 +219,35 @@ def test_a_sales_lead_walks_its_board_and_its_history_tells_the_story(org):
 
 def test_a_new_priority_moves_the_sla_deadlines_and_a_deleted_ticket_leaves_the_figures(org):
     owner = org["api"]["owner"]
-    number = open_ticket(org, "owner", "own_unassigned")  # normal priority: 4 h to the first response
+    # a department of its own: other tests' tickets come and go in the figures of the others
+    department = owner.post("/departments", {"name": "Rapor", "email": "rapor@example.com"}).json()["id"]
+
+    def total_tickets() -> int:
+        return owner.get(f"/reports/summary?department_id={department}").json()["total_tickets"]
+    assert total_tickets() == 0
+    # normal priority: 4 h to the first response
+    number = open_ticket(org, "owner", "own_unassigned", department_id=department)
+    assert eventually(lambda: total_tickets() == 1), "reports never counted the new ticket"
 
     def clocks(wanted_target: int) -> dict:
         found = {c["kind"]: c for c in owner.get(f"/tickets/{number}/sla").json()["clocks"]}
         return found if found.get("first_response", {}).get("target_seconds") == wanted_target else {}
     normal = eventually(lambda: clocks(4 * 3600))
     assert normal, "the normal-priority clocks never started"
-    total = owner.get("/reports/summary").json()["total_tickets"]
     assert owner.patch(f"/tickets/{number}", {"priority": 1}).status_code == 200
     urgent = eventually(lambda: clocks(15 * 60))
     assert urgent["resolution"]["target_seconds"] == 2 * 3600 and urgent["first_response"]["priority"] == 1
     assert urgent["first_response"]["due_at"] < normal["first_response"]["due_at"]
     assert owner.delete(f"/tickets/{number}").status_code == 204
-    assert eventually(lambda: owner.get("/reports/summary").json()["total_tickets"] == total - 1)
+    assert eventually(lambda: total_tickets() == 0), "the deleted ticket still counts in the figures"
+
+
+def test_a_manager_narrows_the_figures_to_a_department_they_manage_and_no_other(org):
+    manager, departments = org["api"]["manager"], org["departments"]
+    own = manager.get(f"/reports/summary?department_id={departments['Destek']}")
+    assert own.status_code == 200 and isinstance(own.json()["total_tickets"], int)
+    other = manager.get(f"/reports/summary?department_id={departments['Muhasebe']}")
+    assert other.status_code == 403 and "do not manage" in other.json()["error"]["message"]
+    for bad in ("destek", "0", "-1", "99999999999"):
+        answer = manager.get(f"/reports/summary?department_id={bad}")
+        assert answer.status_code == 422 and answer.json()["error"]["field"] == "department_id", bad

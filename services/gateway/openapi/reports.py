@@ -13,7 +13,12 @@ SCHEMAS = {
 PATHS = {
     "/reports/summary": {
         "get": {"tags": ["reports"], "summary": "Totals and averages over the departments you manage (owners: all)",
+                "parameters": [{"name": "department_id", "in": "query", "required": False,
+                                "description": "only this department (one you manage)",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
                 "responses": {"200": json_body({"$ref": "#/components/schemas/Summary"}),
-                              "401": error("Not logged in"), "403": error("Reports are for managers and owners")}},
+                              "401": error("Not logged in"),
+                              "403": error("Reports are for managers and owners, of the departments they manage"),
+                              "422": error("department_id is not a department's id")}},
     },
 }
