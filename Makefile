@@ -18,9 +18,9 @@ install: $(STAMP)
 run: install services-up
 	$(PY) -m deploy.run_all
 
-## make test: the whole suite against the real RabbitMQ, PostgreSQL, SMTP and Dovecot
+## make test: the whole suite against the real RabbitMQ, PostgreSQL, SMTP and Dovecot (three parts side by side)
 test: install services-up
-	$(PY) -m pytest -q
+	PY=$(PY) bash deploy/test_in_parallel.sh
 
 migrate: install
 	$(PY) -m services.shared.migrate
