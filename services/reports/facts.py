@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from services.reports import repository
-from services.reports.models import TicketFact
+from services.reports.models import TicketFact, deleted_tickets
+from services.shared.deleted_tickets import deleted_among, remember_deleted
 
 OPEN_STATUSES = ("new", "open", "in_progress", "pending", "on_hold")
 
@@ -33,7 +34,7 @@ def replies_posted(session: Session, events: list[dict]) -> list[tuple[dict, Exc
     known = repository.set_first_responses(session, [
         {"ticket_number": number, "at": datetime.fromisoformat(event["created_at"]).isoformat()}
         for number, event in firsts.items()])
-    return _unknown([event for event in events if event.get("first_response")], known)
+    return _unknown(session, [event for event in events if event.get("first_response")], known)
 
 
 def statuses_changed(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
@@ -45,35 +46,36 @@ def statuses_changed(session: Session, events: list[dict]) -> list[tuple[dict, E
         row["status"] = event["new_status"]
         if row["status"] == "resolved":
             row["resolved"], row["resolved_at"] = True, datetime.fromisoformat(event["changed_at"]).isoformat()
-    return _unknown(events, repository.set_statuses(session, list(rows.values())))
+    return _unknown(session, events, repository.set_statuses(session, list(rows.values())))
 
 
-def _unknown(events: list[dict], known: set[str]) -> list[tuple[dict, Exception]]:
+def _unknown(session: Session, events: list[dict], known: set[str]) -> list[tuple[dict, Exception]]:
     # Handled before its ticket_created (events run concurrently): refused, so that the
-    # event is retried once the ticket is known.
-    return [(event, LookupError(f"ticket {event['ticket_number']} is not known to reports yet"))
-            for event in events if event["ticket_number"] not in known]
+    # event is retried once the ticket is known; about a ticket deleted since, settled.
+    missing = [event for event in events if event["ticket_number"] not in known]
+    gone = deleted_among(session, deleted_tickets, (event["ticket_number"] for event in missing))
+    return [(event, _not_known_yet(event)) for event in missing if event["ticket_number"] not in gone]
 
 
 def ticket_updated(session: Session, event: dict) -> None:
     """A transfer or a new priority: the ticket counts under its new department and priority."""
-    fact = _fact(session, event)
+    fact = session.get(TicketFact, event["ticket_number"])
+    if fact is None:
+        if deleted_among(session, deleted_tickets, [event["ticket_number"]]):
+            return  # a change that lost the race with the ticket's deletion
+        raise _not_known_yet(event)
     fact.department_id = event.get("department_id", fact.department_id)
     fact.priority = event.get("priority", fact.priority)
 
 
 def ticket_deleted(session: Session, event: dict) -> None:
-    """A deleted ticket leaves the figures."""
-    session.delete(_fact(session, event))
+    """A deleted ticket leaves the figures, and is remembered so that late events about it change nothing."""
+    session.execute(delete(TicketFact).where(TicketFact.ticket_number == event["ticket_number"]))
+    remember_deleted(session, deleted_tickets, event["ticket_number"], datetime.fromisoformat(event["deleted_at"]))
 
 
-def _fact(session: Session, event: dict) -> TicketFact:
-    fact = session.get(TicketFact, event["ticket_number"])
-    if fact is None:
-        # Handled before its ticket_created (events run concurrently): fail so
-        # that the event is retried once the ticket is known.
-        raise LookupError(f"ticket {event['ticket_number']} is not known to reports yet")
-    return fact
+def _not_known_yet(event: dict) -> LookupError:
+    return LookupError(f"ticket {event['ticket_number']} is not known to reports yet")
 
 
 def summary(session: Session, department_ids: list[int] | None) -> dict:

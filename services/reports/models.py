@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, Integer, MetaData, SmallInteger, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.shared.consumers import parked_events_table, processed_events_table
+from services.shared.deleted_tickets import deleted_tickets_table
 
 metadata = MetaData(schema="reports")
 
@@ -17,6 +18,7 @@ class Base(DeclarativeBase):
 
 processed_events = processed_events_table(metadata)
 parked_events = parked_events_table(metadata)
+deleted_tickets = deleted_tickets_table(metadata)
 
 
 class TicketFact(Base):

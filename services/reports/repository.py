@@ -21,6 +21,7 @@ _ADD_FACTS = text(
     "  SELECT event_id, :handler, :now FROM r ON CONFLICT DO NOTHING RETURNING event_id) "
     "INSERT INTO reports.ticket_facts (ticket_number, department_id, priority, channel, status, created_at) "
     "SELECT ticket_number, department_id, priority, channel, status, created_at FROM r JOIN claimed USING (event_id) "
+    "WHERE NOT EXISTS (SELECT FROM reports.deleted_tickets d WHERE d.ticket_number = r.ticket_number) "
     "ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
 
 _SET_FIRST_RESPONSES = text(
@@ -40,7 +41,7 @@ _SET_STATUSES = text(
 def add_facts(session: Session, rows: list[dict], *, handler: str) -> None:
     """Claim each new ticket's ``event_id`` for ``handler`` and add its fact, unless claimed before.
 
-    A ticket already known is left as it is.
+    A ticket already known is left as it is; one already deleted is not added.
     """
     if rows:
         session.execute(_ADD_FACTS, {"rows": json.dumps(rows), "handler": handler, "now": utcnow()})

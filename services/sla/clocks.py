@@ -16,7 +16,8 @@ from services.shared.config import env
 from services.sla import repository
 from services.sla.domain.calendars import BusinessCalendar, calendar_24_7, calendar_turkish_office_hours
 from services.sla.domain.policies import DEFAULT_POLICY
-from services.sla.models import SlaClock
+from services.shared.deleted_tickets import deleted_among, remember_deleted
+from services.sla.models import SlaClock, deleted_tickets
 
 CALENDARS = {"24x7": calendar_24_7, "office": calendar_turkish_office_hours}
 WAITING_ON_CUSTOMER = "pending"
@@ -77,6 +78,8 @@ def priority_changed(session: Session, ticket_number: str, priority: int, at: da
     """
     clocks = _clocks_of(session, ticket_number)
     if not clocks:
+        if deleted_among(session, deleted_tickets, [ticket_number]):
+            return  # a change that lost the race with the ticket's deletion
         raise LookupError(f"ticket {ticket_number} has no clocks yet")  # retried once ticket_created is in
     new_targets = dict(targets_of(priority))
     for clock in clocks:
@@ -92,13 +95,11 @@ def priority_changed(session: Session, ticket_number: str, priority: int, at: da
             clock.breached_at = None
 
 
-def forget_ticket(session: Session, ticket_number: str) -> None:
-    """A deleted ticket has no deadlines any more: its clocks go, and it never breaches."""
-    deleted = session.execute(delete(SlaClock).where(SlaClock.ticket_number == ticket_number)
-                              .returning(SlaClock.id)).all()
-    if not deleted:
-        # Handled before its ticket_created (the queues run side by side): retried once that is in.
-        raise LookupError(f"ticket {ticket_number} has no clocks yet")
+def forget_ticket(session: Session, ticket_number: str, at: datetime) -> None:
+    """A deleted ticket has no deadlines any more: its clocks go, it never breaches, and events
+    about it that come late (even its ``ticket_created``) start or change nothing."""
+    session.execute(delete(SlaClock).where(SlaClock.ticket_number == ticket_number))
+    remember_deleted(session, deleted_tickets, ticket_number, at)
 
 
 def _clocks_of(session: Session, ticket_number: str) -> list[SlaClock]:
@@ -120,9 +121,13 @@ def statuses_changed(session: Session, events: list[dict]) -> list[tuple[dict, E
 
 
 def _change_clocks(session: Session, events: list[dict], change) -> list[tuple[dict, Exception]]:
-    by_ticket = repository.lock_clocks(session, {event["ticket_number"] for event in events})
+    numbers = {event["ticket_number"] for event in events}
+    by_ticket = repository.lock_clocks(session, numbers)
+    gone = deleted_among(session, deleted_tickets, numbers - by_ticket.keys())
     refused, touched = [], {}
     for event in events:
+        if event["ticket_number"] in gone:
+            continue  # a change that lost the race with the ticket's deletion
         clocks = by_ticket.get(event["ticket_number"], [])
         try:
             change(clocks, event)

@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData, SmallInte
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.shared.consumers import parked_events_table, processed_events_table
+from services.shared.deleted_tickets import deleted_tickets_table
 from services.shared.outbox import outbox_table
 
 metadata = MetaData(schema="sla")
@@ -19,6 +20,7 @@ class Base(DeclarativeBase):
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
 parked_events = parked_events_table(metadata)
+deleted_tickets = deleted_tickets_table(metadata)
 
 
 class SlaClock(Base):

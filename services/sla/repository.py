@@ -40,6 +40,7 @@ _START_CLOCKS = text(
     "FROM r JOIN claimed USING (event_id) CROSS JOIN LATERAL (VALUES "
     "  ('first_response', r.first_response_seconds, r.first_response_due), "
     "  ('resolution', r.resolution_seconds, r.resolution_due)) AS k(kind, target_seconds, due_at) "
+    "WHERE NOT EXISTS (SELECT FROM sla.deleted_tickets d WHERE d.ticket_number = r.ticket_number) "
     "ORDER BY r.ticket_number, k.kind "
     "ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
 
@@ -59,7 +60,7 @@ def start_clocks(session: Session, rows: list[dict], *, calendar: str, handler: 
 
     ``rows``: ``ticket_number``, ``priority``, ISO ``started_at``, and per clock kind the target
     (``first_response_seconds``) and ISO deadline (``first_response_due``); a clock the ticket
-    already has is left as it is.
+    already has is left as it is, and a ticket already deleted gets none.
     """
     if rows:
         session.execute(_START_CLOCKS, {"rows": json.dumps(rows), "calendar": calendar, "handler": handler,

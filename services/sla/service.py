@@ -63,7 +63,7 @@ class SlaService(ServiceBase):
         """A deleted ticket's clocks go: it can no longer breach."""
         with self.db.transaction() as session:
             for event in first_time_many(session, processed_events, events, "handle_ticket_deleted"):
-                clocks.forget_ticket(session, event["ticket_number"])
+                clocks.forget_ticket(session, event["ticket_number"], datetime.fromisoformat(event["deleted_at"]))
 
     @timer(interval=10)
     def detect_breaches(self):

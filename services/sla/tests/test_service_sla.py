@@ -182,3 +182,37 @@ def test_a_breach_is_published_as_sla_breached(start_service, rabbit_config, cle
     breached = tap.wait_for("sla_breached", 2, timeout=30)  # the breach timer runs every 10 s
     assert {(e["ticket_number"], e["kind"]) for e in breached} == {("2026-000110", "first_response"),
                                                                   ("2026-000110", "resolution")}
+
+
+def deleted(number: str) -> dict:
+    return new_event("ticket_deleted", {"ticket_number": number, "department_id": 1, "deleted_by_user_id": 1,
+                                        "deleted_at": utcnow().isoformat()})
+
+
+def test_events_about_a_ticket_that_come_after_its_deletion_start_no_clock_and_park_nothing(
+        start_service, rabbit_config, clean_db, rpc, monkeypatch):
+    # Each event type has its own queue, applied in order: once a later event of another ticket
+    # shows, the one about the deleted ticket before it on the same queue has been handled.
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    now = utcnow().isoformat()
+    dispatch("tickets", "ticket_created", created("2026-000111", 3, now))
+    wait_for_state(rpc, "2026-000111", "first_response", "running")
+    dispatch("tickets", "ticket_deleted", deleted("2026-000110"))  # before anything else about it
+    dispatch("tickets", "ticket_deleted", deleted("2026-000111"))
+    assert eventually(lambda: rpc.sla.get_ticket_sla("2026-000111")["clocks"] == [])
+
+    dispatch("tickets", "ticket_created", created("2026-000110", 3, now))
+    dispatch("tickets", "ticket_created", created("2026-000112", 3, now))
+    assert wait_for_state(rpc, "2026-000112", "first_response", "running")
+    for number in ("2026-000110", "2026-000112"):
+        dispatch("tickets", "reply_posted", new_event("reply_posted", {
+            "ticket_number": number, "first_response": True, "created_at": now}))
+        dispatch("tickets", "ticket_status_changed", status_changed(number, "resolved", now))
+        dispatch("tickets", "ticket_updated", updated(number, 3, 1, now))
+    assert wait_for_state(rpc, "2026-000112", "first_response", "met")
+    assert wait_for_state(rpc, "2026-000112", "resolution", "met")
+    assert eventually(lambda: all(c["priority"] == 1 for c in rpc.sla.get_ticket_sla("2026-000112")["clocks"]))
+    assert rpc.sla.get_ticket_sla("2026-000110")["clocks"] == []
+    assert rpc.sla.list_parked_events() == []
