@@ -13,10 +13,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.shared.config import env
+from services.shared.deleted_tickets import deleted_among, remember_deleted
 from services.sla import repository
 from services.sla.domain.calendars import BusinessCalendar, calendar_24_7, calendar_turkish_office_hours
 from services.sla.domain.policies import DEFAULT_POLICY
-from services.shared.deleted_tickets import deleted_among, remember_deleted
 from services.sla.models import SlaClock, deleted_tickets
 
 CALENDARS = {"24x7": calendar_24_7, "office": calendar_turkish_office_hours}
