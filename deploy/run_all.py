@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +23,20 @@ DEFAULT_PORTS = {"gateway": 8000, "ingest": 8001, "tickets": 8002, "notify": 800
 
 def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} destek   {message}", flush=True)
+
+
+class PortsInUse(RuntimeError):
+    """Another process listens where this installation would."""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is no obstacle
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class System:
@@ -42,6 +57,7 @@ class System:
             subprocess.run([sys.executable, "-m", module], env=self.env, cwd=ROOT, check=True)
 
     def start(self) -> None:
+        self._check_ports_free()
         if not self.env.get("SMTP_HOST"):
             self._start_mail_catcher()
         for name in SERVICE_ORDER:
@@ -49,6 +65,16 @@ class System:
             self._wait_healthy(name)
         self._spawn("gateway", self._gateway_command(), extra_env=self._gateway_metrics_env())
         self._wait_healthy("gateway")
+
+    def _check_ports_free(self) -> None:
+        """Refuse to start over ports already taken: health checks would be answered by whatever holds them."""
+        wanted = {name: self.port(name) for name in (*SERVICE_ORDER, "gateway")}
+        if not self.env.get("SMTP_HOST"):
+            wanted["mail catcher"] = int(self.env.get("MAIL_CATCHER_PORT") or 1025)
+        busy = [f"{name} {port}" for name, port in wanted.items() if not _port_free(port)]
+        if busy:
+            raise PortsInUse(f"ports already in use ({', '.join(busy)}): is Destek already running? "
+                             "Stop it, or choose other ports with GATEWAY_PORT, INGEST_PORT, ... (see README)")
 
     def _start_mail_catcher(self) -> None:
         outbox = Path(self.env.get("MAIL_OUTBOX_DIR") or ROOT / "var" / "mail-outbox")
@@ -139,7 +165,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         system.prepare()
-        system.start()
+        try:
+            system.start()
+        except PortsInUse as error:
+            log(str(error))
+            sys.exit(1)
         password = system.env.get("DEMO_PASSWORD") or "destek-demo"
         log(f"Destek is up: API http://127.0.0.1:{system.port('gateway')}/api/v1, "
             f"mail intake http://127.0.0.1:{system.port('ingest')}/ingest/email")

@@ -7,6 +7,8 @@ import time
 import pytest
 import requests
 
+from deploy.run_all import PortsInUse, System
+
 pytestmark = pytest.mark.e2e
 
 FIRST_MAIL = """\
@@ -129,3 +131,12 @@ def test_mail_reply_and_answer_walk_through_every_service(system, smtp_server):
     figures = eventually(summary_counts_the_reply)
     assert figures and figures["total_tickets"] == 1 and figures["avg_first_response_seconds"] >= 0
     assert agent.get("/reports/summary").status_code == 403
+
+
+def test_a_second_installation_on_the_same_ports_refuses_to_start_and_says_why(system):
+    # Started anyway, its health checks would be answered by the first one and it would say "up".
+    second = System(dict(system.env), quiet=True)
+    with pytest.raises(PortsInUse) as refused:
+        second.start()
+    assert f"gateway {system.port('gateway')}" in str(refused.value)
+    assert "already running" in str(refused.value) and second.processes == []
