@@ -29,11 +29,12 @@ class PortsInUse(RuntimeError):
     """Another process listens where this installation would."""
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on ``host:port`` now."""
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is no obstacle
         try:
-            probe.bind(("127.0.0.1", port))
+            probe.bind((host, port))
         except OSError:
             return False
     return True
@@ -71,7 +72,7 @@ class System:
         wanted = {name: self.port(name) for name in (*SERVICE_ORDER, "gateway")}
         if not self.env.get("SMTP_HOST"):
             wanted["mail catcher"] = int(self.env.get("MAIL_CATCHER_PORT") or 1025)
-        busy = [f"{name} {port}" for name, port in wanted.items() if not _port_free(port)]
+        busy = [f"{name} {port}" for name, port in wanted.items() if not port_free(port)]
         if busy:
             raise PortsInUse(f"ports already in use ({', '.join(busy)}): is Destek already running? "
                              "Stop it, or choose other ports with GATEWAY_PORT, INGEST_PORT, ... (see README)")

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from deploy.run_all import DEFAULT_PORTS
+from deploy.run_all import DEFAULT_PORTS, port_free
 from services.shared.config import load_settings
 
 RABBIT_API = "http://127.0.0.1:15672/api"
@@ -26,14 +25,8 @@ _next_port = itertools.count(_PORTS_LOW + os.getpid() % 400 * 30)
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now and that no other process picking ports this way is likely to pick."""
     for _ in range(_PORTS_HIGH - _PORTS_LOW):
-        port = next(_next_port)
-        if port >= _PORTS_HIGH:
-            port = _PORTS_LOW + port % (_PORTS_HIGH - _PORTS_LOW)
-        with socket.socket() as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
+        port = _PORTS_LOW + (next(_next_port) - _PORTS_LOW) % (_PORTS_HIGH - _PORTS_LOW)
+        if port_free(port, host):
             return port
     raise RuntimeError(f"no free port between {_PORTS_LOW} and {_PORTS_HIGH}")
 

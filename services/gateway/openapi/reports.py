@@ -1,5 +1,6 @@
 """OpenAPI fragment: report figures for managers and owners."""
 from services.gateway.openapi import error, json_body
+from services.gateway.openapi.tickets import ID
 
 SECONDS = {"type": ["number", "null"], "description": "null while there is nothing to average"}
 
@@ -15,7 +16,7 @@ PATHS = {
         "get": {"tags": ["reports"], "summary": "Totals and averages over the departments you manage (owners: all)",
                 "parameters": [{"name": "department_id", "in": "query", "required": False,
                                 "description": "only this department (one you manage)",
-                                "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
+                                "schema": ID}],
                 "responses": {"200": json_body({"$ref": "#/components/schemas/Summary"}),
                               "401": error("Not logged in"),
                               "403": error("Reports are for managers and owners, of the departments they manage"),
