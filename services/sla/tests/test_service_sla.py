@@ -205,14 +205,14 @@ def test_events_about_a_ticket_that_come_after_its_deletion_start_no_clock_and_p
 
     dispatch("tickets", "ticket_created", created("2026-000110", 3, now))
     dispatch("tickets", "ticket_created", created("2026-000112", 3, now))
-    assert wait_for_state(rpc, "2026-000112", "first_response", "running")
+    assert wait_for_state(rpc, "2026-000112", "first_response", "running")["state"] == "running"
     for number in ("2026-000110", "2026-000112"):
         dispatch("tickets", "reply_posted", new_event("reply_posted", {
             "ticket_number": number, "first_response": True, "created_at": now}))
         dispatch("tickets", "ticket_status_changed", status_changed(number, "resolved", now))
         dispatch("tickets", "ticket_updated", updated(number, 3, 1, now))
-    assert wait_for_state(rpc, "2026-000112", "first_response", "met")
-    assert wait_for_state(rpc, "2026-000112", "resolution", "met")
+    assert wait_for_state(rpc, "2026-000112", "first_response", "met")["state"] == "met"
+    assert wait_for_state(rpc, "2026-000112", "resolution", "met")["state"] == "met"
     assert eventually(lambda: all(c["priority"] == 1 for c in rpc.sla.get_ticket_sla("2026-000112")["clocks"]))
     assert rpc.sla.get_ticket_sla("2026-000110")["clocks"] == []
     assert rpc.sla.list_parked_events() == []
