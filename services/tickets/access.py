@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.shared.errors import Forbidden, NotFound, Unauthenticated
-from services.tickets import repository as repo
-from services.tickets.models import Ticket, User
+from services.tickets.models import Membership, Ticket, User
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,19 @@ class Viewer:
         return self.is_owner or "manager" in self.departments.values()
 
 
+# Every call of every user starts here: the user and their roles in one statement (a row per membership).
+_USER_WITH_ROLES = (select(User.id, User.is_active, User.is_owner, Membership.department_id, Membership.role)
+                    .outerjoin(Membership, Membership.user_id == User.id)
+                    .where(User.id == bindparam("user_id")))
+
+
 def load_viewer(session: Session, user_id: int) -> Viewer:
     """The acting user with their department roles; refuses unknown or disabled users."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    rows = session.execute(_USER_WITH_ROLES, {"user_id": user_id}).all()
+    if not rows or not rows[0].is_active:
         raise Unauthenticated("the user of this session no longer exists or is disabled")
-    return Viewer(user_id=user.id, is_owner=user.is_owner, departments=repo.memberships_of(session, user.id))
+    return Viewer(user_id=rows[0].id, is_owner=rows[0].is_owner,
+                  departments={row.department_id: row.role for row in rows if row.department_id is not None})
 
 
 def check_can_open(viewer: Viewer, ticket: Ticket) -> None:
