@@ -1,13 +1,12 @@
 """The reports service: a read model fed by events, queried by RPC."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.reports import facts
 from services.reports.models import parked_events, processed_events
 from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
 from services.shared.consumers import EventInbox
 from services.shared.database import Database
+from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
 
 # Figures are read by people, not by the second: events wait up to half a second to make a

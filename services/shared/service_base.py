@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,6 +16,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from services.shared.metrics import EntrypointMetrics
+from services.shared.rpc import rpc
 
 
 class ServiceBase:

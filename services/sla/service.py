@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
@@ -11,6 +10,7 @@ from services.shared.consumers import EventInbox
 from services.shared.database import Database
 from services.shared.events import utcnow
 from services.shared.outbox import OutboxRelay, record_event
+from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
 from services.sla import clocks
 from services.sla.models import outbox, parked_events, processed_events

@@ -1,7 +1,6 @@
 """The tickets service: the core of Destek. Entrypoints only; the rules live beside it."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.shared.consumers import EventInbox, consumes, first_time
@@ -9,6 +8,7 @@ from services.shared.database import Database
 from services.shared.errors import AccountLocked, Unauthenticated
 from services.shared.events import utcnow
 from services.shared.outbox import OutboxRelay, record_events
+from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
 from services.tickets import auth, inbound, listing, queries, replies
 from services.tickets.access import load_viewer

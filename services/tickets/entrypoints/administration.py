@@ -1,9 +1,8 @@
 """RPC of users and departments administration (owners), and of the audit trail."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
+from services.shared.rpc import rpc
 from services.tickets import admin_departments, admin_users, audit
 from services.tickets.access import load_viewer
 

@@ -1,9 +1,8 @@
 """RPC of call records: record (idempotent per provider call id), list, link, unlink, delete."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
+from services.shared.rpc import rpc
 from services.tickets import calls
 from services.tickets.access import load_viewer
 

@@ -1,8 +1,7 @@
 """The category tree: RPC methods (everyone reads it, owners change it)."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
+from services.shared.rpc import rpc
 from services.tickets import categories
 from services.tickets.access import load_viewer
 

@@ -1,9 +1,8 @@
 """RPC of customers: find, read, create, edit, delete, merge, and their ticket history."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
+from services.shared.rpc import rpc
 from services.tickets import customer_merge, customers
 from services.tickets.access import load_viewer
 

@@ -1,10 +1,9 @@
 """RPC around inbound mail for people: attachments to download, held mail to look at and release."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
 from services.shared.outbox import record_events
+from services.shared.rpc import rpc
 from services.tickets import attachments, held_messages, inbound
 from services.tickets.access import load_viewer
 from services.tickets.models import outbox

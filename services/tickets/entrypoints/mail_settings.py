@@ -1,9 +1,8 @@
 """RPC of departments' mailbox settings: for ingest's pollers, notify's sender and owners."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
+from services.shared.rpc import rpc
 from services.tickets import mail_settings
 from services.tickets.access import load_viewer
 

@@ -1,9 +1,8 @@
 """RPC of internal notes: for the team only, encrypted at rest, never sent to the customer."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
+from services.shared.rpc import rpc
 from services.tickets import notes
 from services.tickets.access import load_viewer
 

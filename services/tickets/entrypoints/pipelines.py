@@ -1,10 +1,9 @@
 """Pipelines, stages, the Kanban board and moving a card: RPC methods."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
 from services.shared.outbox import record_events
+from services.shared.rpc import rpc
 from services.tickets import board, pipelines, updates
 from services.tickets.access import load_viewer
 from services.tickets.models import outbox

@@ -1,10 +1,9 @@
 """Tickets opened, changed, deleted and their history: the ticket core's RPC methods."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.shared.events import utcnow
 from services.shared.outbox import record_events
+from services.shared.rpc import rpc
 from services.tickets import creation, updates
 from services.tickets.access import load_viewer
 from services.tickets.models import outbox
