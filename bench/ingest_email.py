@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import imap_delivery  # noqa: E402
+from bench import cpu_split, imap_delivery  # noqa: E402
 from bench.mail_corpus import DEPARTMENTS, BenchMail, build_corpus, delivery_order, new_run_id  # noqa: E402
 from bench.visibility import Api, Seen, VisibilityWatch, threading_share  # noqa: E402
 
@@ -82,9 +82,10 @@ class Clock:
     """Starts once (the first mail handed over) and starts the watch with it."""
 
     def __init__(self, watch: VisibilityWatch):
-        self.watch, self.started, self.cpu_started = watch, None, None
+        self.watch, self.started, self.cpu_started, self.system_cpu = watch, None, None, {}
 
     def start(self) -> None:
+        self.system_cpu = cpu_split.snapshot()
         self.started, self.cpu_started = time.perf_counter(), time.process_time()
         self.watch.start()
 
@@ -146,6 +147,7 @@ def report(mails: list[BenchMail], clock: Clock, via: str) -> Seen:
     print(f"RESULT  via={via}  N={len(mails)}  elapsed={elapsed:.2f} s  throughput={len(mails) / elapsed:.0f} mails/s  "
           f"threaded={share:.1%} of {replies} replies")
     print(f"this client (delivering and watching the API) used {client_cpu:.1f} s of CPU meanwhile")
+    print(cpu_split.describe(cpu_split.cpu_seconds_since(clock.system_cpu), elapsed))
     print(load())
     return seen
 
