@@ -6,7 +6,7 @@ import email.parser
 import email.utils
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.message import Message
 from email.policy import compat32
@@ -56,6 +56,7 @@ class ParsedMail:
 
 _TRACKING = re.compile(r"\[#\s*(\d{4}-\d{6,9})\s*\]")
 _FORWARD_DEPTH = 5
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Outlook .msg file (a compound document)
 
 
 def extract_tracking_number(subject: str) -> str | None:
@@ -67,6 +68,8 @@ def extract_tracking_number(subject: str) -> str | None:
 def parse_email(raw: bytes, *, max_total_attachment_bytes: int = 25 * 1024 * 1024) -> ParsedMail:
     """Parse raw mail; never raises, even for b"" or garbage: worst case, what could be read."""
     raw = _safe(lambda: bytes(raw), b"")
+    if raw.startswith(_OLE2_SIGNATURE):
+        return _outlook_file(raw, max_total_attachment_bytes)
     try:
         return _parse(raw, max_total_attachment_bytes)
     except Exception:  # last line of defence: a mail must never stop the ingest loop
@@ -126,6 +129,14 @@ def _empty(raw: bytes, notes: list[str]) -> ParsedMail:
         message_id, derived, [], [], "", "", "", "", [], [], [], None, "", None, "", "",
         [], [], False, None, [], None, notes, len(raw),
     )
+
+
+def _outlook_file(raw: bytes, max_total: int) -> ParsedMail:
+    """An Outlook .msg file sent as if it were mail: no headers or text to read, so the file is kept whole."""
+    kept, skipped = limit_attachments(
+        [Attachment("message.msg", "application/vnd.ms-outlook", raw, None, False)], max_total)
+    return replace(_empty(raw, ["an Outlook .msg file, not an internet mail: kept whole as message.msg"]),
+                   attachments=kept, skipped_attachments=skipped)
 
 
 def _load(raw: bytes, notes: list[str]) -> Message:

@@ -1,9 +1,12 @@
 """Walking the MIME tree: body texts, attachments and forwarded messages."""
 from __future__ import annotations
 
+import email
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from email.message import Message
+from email.policy import compat32
 
 from .mail_charset import clean_text, decode_bytes, decode_header_text, decode_raw_header
 from .mail_html import html_to_text
@@ -11,6 +14,7 @@ from .mail_html import html_to_text
 _MAX_DEPTH = 30  # deeper nesting is an attack or a loop, not a real mail
 _BODY_TYPES = ("text/plain", "text/html")
 _MAX_FILENAME = 200
+_HEADER_LINE = re.compile(r"[!-9;-~]+:")  # a header field name and its colon (RFC 5322 ftext)
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,78 @@ def collect_parts(
             for sub in payload:
                 if isinstance(sub, Message):
                     collect_parts(sub, notes, depth + 1, found)
-        else:
+            _collect_parts_after_the_end(msg, notes, depth, found)
+        elif not (ctype.startswith("multipart/") and _collect_by_the_boundary_used(msg, ctype, notes, depth, found)):
             # multipart without a usable boundary: the payload is all we have
             _add_leaf(msg, "text/plain" if ctype.startswith("multipart/") else ctype, notes, found)
     except Exception as error:  # one broken part must not cost the others
         notes.append(f"a {ctype} part could not be read ({type(error).__name__})")
     return found
+
+
+def _collect_parts_after_the_end(msg: Message, notes: list[str], depth: int, found: Collected) -> None:
+    """Parts a sender put after a multipart's closing line, which a strict parser leaves as its epilogue.
+
+    Mailers that give a nested multipart its parent's boundary close both with one line; the parts
+    that follow (often the attachment) would be lost without a word.
+    """
+    boundary = _safe(msg.get_boundary, None)
+    epilogue = msg.epilogue or ""
+    if not boundary or f"--{boundary}" not in epilogue:
+        return
+    chunks = _parts_between_delimiters(epilogue, boundary)
+    if chunks:
+        notes.append(f"{len(chunks)} part(s) after the end of a multipart (a nested part reused its boundary) "
+                     "were read as well")
+    for chunk in chunks:
+        collect_parts(_message_of(chunk), notes, depth + 1, found)
+
+
+def _parts_between_delimiters(text: str, boundary: str) -> list[str]:
+    """The parts in ``text`` delimited by ``--boundary`` lines, up to the closing ``--boundary--``."""
+    delimiter, chunks, current = f"--{boundary}", [], None
+    for line in text.splitlines(keepends=True):
+        stripped = line.rstrip()
+        if stripped in (delimiter, delimiter + "--"):
+            if current is not None and "".join(current).strip():
+                chunks.append("".join(current))
+            if stripped != delimiter:
+                return chunks
+            current = []
+        elif current is not None:
+            current.append(line)
+    if current is not None and "".join(current).strip():
+        chunks.append("".join(current))
+    return chunks
+
+
+def _collect_by_the_boundary_used(msg: Message, ctype: str, notes: list[str], depth: int,
+                                  found: Collected) -> bool:
+    """A multipart whose declared boundary never occurs, but whose body opens with another one: read by that.
+
+    Spam kits and broken mailers do this; what a reader sees is then the parts, not raw MIME. False when
+    the body does not open with a delimiter line followed by a header (the caller keeps it as text).
+    """
+    body = _payload_bytes(msg)
+    lines = [line.strip() for line in body.lstrip(b"\r\n").decode("latin-1").splitlines()[:2]]
+    if len(lines) < 2 or not lines[0].startswith("--") or len(lines[0]) < 3 or not _HEADER_LINE.match(lines[1]):
+        return False
+    boundary = lines[0][2:]
+    if '"' in boundary or "\\" in boundary:
+        return False
+    rebuilt = _message_of(f'Content-Type: {ctype}; boundary="{boundary}"\n\n'.encode("latin-1") + body)
+    if not isinstance(_safe(rebuilt.get_payload, None), list):
+        return False
+    notes.append(f"the {ctype} part's declared boundary never occurs; it was read by the boundary its body uses")
+    collect_parts(rebuilt, notes, depth + 1, found)
+    return True
+
+
+def _message_of(data: str | bytes) -> Message:
+    """A MIME entity from what a parser left unparsed (in a string, bytes are kept as surrogate escapes)."""
+    if isinstance(data, str):
+        data = data.encode("ascii", "surrogateescape")
+    return email.message_from_bytes(data, policy=compat32)
 
 
 def _add_leaf(part: Message, ctype: str, notes: list[str], found: Collected) -> None:

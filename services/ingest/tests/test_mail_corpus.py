@@ -7,30 +7,35 @@ import pytest
 from services.ingest.domain.mail_parsing import ParsedMail, parse_email
 
 CORPUS = Path(__file__).parent / "corpus"
-FILES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "README.md")
+NOT_MAIL = {"README.md", "LICENSE.txt", "NOTICE.txt"}
+# The folder's own samples, then mail-parser's real-world ones (spam, malware carriers, malformed MIME).
+FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in NOT_MAIL)
 
 # These CPython samples have no Subject header at all (checked by hand).
 NO_SUBJECT = {
     "msg_18.txt", "msg_19.txt", "msg_22.txt", "msg_23.txt", "msg_28.txt", "msg_30.txt",
     "msg_31.txt", "msg_34.txt", "msg_37.txt", "msg_38.txt", "msg_39.txt", "msg_40.txt",
     "msg_42.txt", "msg_47.txt",
+    "mail_outlook_1",  # an Outlook .msg file, not an internet mail: kept whole as an attachment
 }
 # No usable sender address: no From header (11, 18, 19, 37-40), "From: foo"
 # without a domain (05), or the null address "MAILER DAEMON <>" (43).
 NO_SENDER = {
     "msg_05.txt", "msg_11.txt", "msg_18.txt", "msg_19.txt", "msg_37.txt", "msg_38.txt",
-    "msg_39.txt", "msg_40.txt", "msg_43.txt",
+    "msg_39.txt", "msg_40.txt", "msg_43.txt", "mail_outlook_1",
 }
 # No text anywhere: 08/09/12/12a have only empty parts, 18 is headers only,
 # 24 has one empty part, 06 forwards a mail whose body is empty.
 NO_BODY = {"msg_06.txt", "msg_08.txt", "msg_09.txt", "msg_12.txt", "msg_12a.txt",
-           "msg_18.txt", "msg_24.txt"}
+           "msg_18.txt", "msg_24.txt", "mail_outlook_1"}
 
 
-def test_corpus_holds_the_python_and_the_turkish_samples():
+def test_corpus_holds_the_python_the_turkish_and_the_mail_parser_samples():
     names = {p.name for p in FILES}
+    assert len(names) == len(FILES)  # the tests below tell the samples apart by name
     assert sum(name.startswith("msg_") for name in names) == 48
     assert sum(name.startswith("tr_") for name in names) >= 15
+    assert sum(name.startswith("mail_") for name in names) == 21
     assert NO_SUBJECT | NO_SENDER | NO_BODY <= names
 
 

@@ -318,3 +318,53 @@ def test_inline_html_file_is_a_body_of_last_resort_as_text():
     mail = parse_email(raw)
     assert mail.body_text == "Merhaba dünya"
     assert [a.filename for a in mail.attachments] == ["mesaj.html"]
+
+
+def test_attachment_after_a_nested_multipart_that_reused_its_parents_boundary_is_kept():
+    # Both multiparts share one boundary, so one closing line ends both and the attachment after it is,
+    # strictly read, the outer part's epilogue.
+    raw = (b"From: a@example.com\nSubject: fatura\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+           b"--b\nContent-Type: multipart/alternative; boundary=\"b\"\n\n"
+           b"--b\nContent-Type: text/plain\n\nFatura ekte.\n"
+           b"--b--\n\n"
+           b"--b\nContent-Type: application/pdf; name=\"fatura.pdf\"\nContent-Transfer-Encoding: base64\n\n"
+           b"JVBERi0xLjQK\n--b--\n")
+    mail = parse_email(raw)
+    assert mail.body_text == "Fatura ekte."
+    assert [(a.filename, a.content) for a in mail.attachments] == [("fatura.pdf", b"%PDF-1.4\n")]
+    assert any("reused its boundary" in note for note in mail.charset_problems)
+
+
+def test_real_world_mail_whose_zip_came_after_the_closing_line_keeps_it():
+    mail = corpus("mail-parser/mail_malformed_1")
+    [attachment] = mail.attachments
+    assert attachment.filename == "20160523_916527.jpg_.zip"
+    assert attachment.content.startswith(b"PK\x03\x04")  # a whole zip file, decoded
+    assert mail.body_text == "--Sent from my iPhone"
+
+
+def test_multipart_whose_declared_boundary_never_occurs_is_read_by_the_one_its_body_uses():
+    raw = (b"From: a@example.com\nSubject: x\nContent-Type: multipart/alternative; boundary=\"declared\"\n\n"
+           b"--used\nContent-Type: text/html; charset=utf-8\n\n<p>Sipari\xc5\x9f haz\xc4\xb1r</p>\n"
+           b"--used\nContent-Type: text/plain; charset=utf-8\n\nSipari\xc5\x9f haz\xc4\xb1r\n--used--\n")
+    mail = parse_email(raw)
+    assert mail.body_text == "Sipariş hazır"
+    assert "<p>Sipariş hazır</p>" in mail.body_html
+    assert "Content-Type" not in mail.body_text
+
+
+def test_real_world_mail_with_a_wrong_boundary_shows_its_html_not_raw_mime():
+    mail = corpus("mail-parser/mail_malformed_3")
+    assert mail.body_html and "<table" in mail.body_html
+    assert "Content-Type" not in mail.body_text and "PGh0bWw+" not in mail.body_text
+    assert "Problemas para visualizar" in mail.body_text
+
+
+def test_outlook_msg_file_sent_as_mail_is_kept_whole_as_an_attachment():
+    raw = (CORPUS / "mail-parser" / "mail_outlook_1").read_bytes()
+    mail = parse_email(raw)
+    assert [(a.filename, a.content_type, a.content) for a in mail.attachments] == [
+        ("message.msg", "application/vnd.ms-outlook", raw)]
+    assert mail.body_text == "" and mail.message_id_derived
+    small = parse_email(raw, max_total_attachment_bytes=1000)
+    assert small.attachments == [] and [s.filename for s in small.skipped_attachments] == ["message.msg"]
