@@ -16,6 +16,9 @@ _ATTRIBUTION = [
 _WEAK_ATTRIBUTION = [
     re.compile(r"^.{0,400}\b(wrote|yazdı|a écrit|schrieb)\s*:\s*$", _FLAGS),
 ]
+# Any language, but only right above a ">" quote: an attribution whose first line names an address,
+# a date or a time ("02.04.2012 14:20 пользователь "bob@x.org" <bob@x.org> написал:").
+_NAMES_SENDER_OR_TIME = re.compile(r"@|\b\d{1,2}:\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
 # Lines that start a header-style history block no matter what follows.
 _SEPARATORS = [
     re.compile(
@@ -46,7 +49,10 @@ def split_reply(text: str) -> tuple[str, str]:
     reply = "\n".join(lines[:start]).strip()
     quoted = "\n".join(lines[start:]).strip()
     if quoted_style and _has_text_after_quote(lines, start):
-        # Interleaved or bottom-posted answers: cutting would hide them.
+        answer_at = _bottom_posted_answer(lines, start) if not reply else None
+        if answer_at is not None:  # history on top, the answer below it
+            return "\n".join(lines[answer_at:]).strip(), "\n".join(lines[start:answer_at]).strip()
+        # Interleaved answers: cutting would hide them.
         return text.strip(), ""
     if not reply:
         # A bare forward or quote: the history is all the sender gave us.
@@ -67,23 +73,29 @@ def _find_history_start(lines: list[str]) -> tuple[int | None, bool]:
         if end is not None:
             return i, _next_text_is_quoted(lines, end + 1)
         end = _attribution_end(lines, i, _WEAK_ATTRIBUTION)
+        if end is None and _NAMES_SENDER_OR_TIME.search(line):
+            end = _attribution_end(lines, i, None)
         if end is not None and _next_text_is_quoted(lines, end + 1):
             return i, True
     return None, False
 
 
-def _attribution_end(lines: list[str], i: int, patterns: list[re.Pattern]) -> int | None:
-    """Last line index of an attribution starting at i (Gmail wraps them)."""
+def _attribution_end(lines: list[str], i: int, patterns: list[re.Pattern] | None) -> int | None:
+    """Last line index of an attribution starting at i (Gmail wraps them); ``patterns`` None: any words."""
     if not lines[i].strip():
         return None
     for span in range(3):
         if i + span >= len(lines) or (span and not lines[i + span].strip()):
             return None
+        if span and lines[i + span].lstrip().startswith(">"):
+            return None  # a quote begins: the attribution, if any, was above it
         joined = " ".join(line.strip() for line in lines[i:i + span + 1])
         if len(joined) > 500:
             return None
         if not joined.endswith(":"):  # every attribution ends with a colon
             continue
+        if patterns is None:
+            return i + span
         lowered = joined.lower()
         if any(k in lowered for k in _KEYWORDS) and any(p.match(joined) for p in patterns):
             return i + span
@@ -107,6 +119,20 @@ def _next_text_is_quoted(lines: list[str], i: int) -> bool:
         if line.strip():
             return line.lstrip().startswith(">")
     return False
+
+
+def _bottom_posted_answer(lines: list[str], start: int) -> int | None:
+    """Where the answer begins below one block of history, or None when quotes and answers interleave."""
+    answer_at, seen_quote = None, False
+    for index in range(start, len(lines)):
+        stripped = lines[index].strip()
+        if stripped.startswith(">"):
+            if answer_at is not None:
+                return None  # a second quote below the answer: interleaved
+            seen_quote = True
+        elif stripped and seen_quote and answer_at is None:
+            answer_at = index
+    return answer_at
 
 
 def _has_text_after_quote(lines: list[str], start: int) -> bool:

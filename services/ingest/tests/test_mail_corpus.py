@@ -8,8 +8,10 @@ from services.ingest.domain.mail_parsing import ParsedMail, parse_email
 
 CORPUS = Path(__file__).parent / "corpus"
 NOT_MAIL = {"README.md", "LICENSE.txt", "NOTICE.txt"}
-# The folder's own samples, then mail-parser's real-world ones (spam, malware carriers, malformed MIME).
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in NOT_MAIL)
+# The folder's own samples, mail-parser's real-world ones (spam, malware carriers, malformed MIME) and
+# talon's replies from a dozen mail clients (``*_reply_text``: the new part of a reply, not a mail).
+FILES = sorted(p for p in CORPUS.rglob("*")
+               if p.is_file() and p.name not in NOT_MAIL and not p.name.endswith("_reply_text"))
 
 # These CPython samples have no Subject header at all (checked by hand).
 NO_SUBJECT = {
@@ -36,6 +38,7 @@ def test_corpus_holds_the_python_the_turkish_and_the_mail_parser_samples():
     assert sum(name.startswith("msg_") for name in names) == 48
     assert sum(name.startswith("tr_") for name in names) >= 15
     assert sum(name.startswith("mail_") for name in names) == 21
+    assert sum(p.parent.name == "talon" for p in FILES) == 12
     assert NO_SUBJECT | NO_SENDER | NO_BODY <= names
 
 
@@ -61,6 +64,22 @@ def test_corpus_mail_strings_are_storable_in_postgresql(path):
     for text in texts:
         assert "\x00" not in text
         text.encode("utf-8")  # raises on lone surrogates
+
+
+REPLIES = sorted((CORPUS / "talon").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", REPLIES, ids=lambda p: p.name)
+def test_each_mail_clients_reply_is_split_from_the_history_it_quotes(path):
+    """Gmail, Outlook, Apple Mail, Thunderbird, Yahoo, AOL, Android (in Russian) ...: top-posted,
+    bottom-posted, wrapped attributions; the new part is "Hello" (and the client's signature, where
+    talon's ``*_reply_text`` says so), the rest is kept as the quoted history."""
+    expected_file = path.with_name(path.stem + "_reply_text")
+    expected = expected_file.read_text().strip() if expected_file.exists() else "Hello"
+    parsed = parse_email(path.read_bytes())
+    assert [line.rstrip() for line in parsed.reply_text.splitlines()] == [
+        line.rstrip() for line in expected.splitlines()]
+    assert parsed.quoted_text and "Hello" not in parsed.quoted_text.splitlines()[0]
 
 
 def _mutations(seed: int, count: int):

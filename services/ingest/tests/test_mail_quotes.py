@@ -62,8 +62,30 @@ def test_interleaved_answers_keep_the_whole_text_as_reply():
     assert split_reply(text) == (text, "")
 
 
-def test_bottom_posted_answer_is_not_hidden():
+def test_bottom_posted_answer_is_the_reply_and_the_history_above_it_is_kept():
     text = "On Mon, Ali wrote:\n> eski\n\nyeni cevap"
+    assert split_reply(text) == ("yeni cevap", "On Mon, Ali wrote:\n> eski")
+
+
+def test_answers_between_two_quotes_below_an_attribution_keep_the_whole_text():
+    text = "On Mon, Ali wrote:\n> Soru 1?\nCevap 1\n> Soru 2?\nCevap 2"
+    assert split_reply(text) == (text, "")
+
+
+def test_a_quote_right_below_the_reply_is_not_read_as_part_of_an_attribution():
+    text = "Hello\n> On 22 Aug 2015, at 19:21, Adam <adam@example.com> wrote:\n>\n> Hi there!"
+    assert split_reply(text) == ("Hello", "> On 22 Aug 2015, at 19:21, Adam <adam@example.com> wrote:\n>\n> Hi there!")
+
+
+def test_attribution_in_any_language_above_a_quote_starts_the_history():
+    text = ('Hello\n02.04.2012 14:20 пользователь "bob@example.org" <\nbob@example.org> написал:\n\n> Hi\n>')
+    reply, quoted = split_reply(text)
+    assert reply == "Hello"
+    assert quoted.startswith("02.04.2012 14:20 пользователь") and quoted.endswith("> Hi\n>")
+
+
+def test_a_line_with_a_time_and_a_colon_in_prose_is_not_history():
+    text = "Toplantı 14:30'da, gündem şu:\n1. fatura\n2. iade"
     assert split_reply(text) == (text, "")
 
 
