@@ -1,5 +1,6 @@
 """Every corpus mail parses into something readable; random bytes never raise."""
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,28 @@ def test_corpus_mail_strings_are_storable_in_postgresql(path):
     for text in texts:
         assert "\x00" not in text
         text.encode("utf-8")  # raises on lone surrogates
+
+
+# What must never reach an agent's browser from a mail's HTML: code, and requests to the sender's servers.
+UNSAFE_HTML = {
+    "script": re.compile(r"<\s*script", re.IGNORECASE),
+    "event handler": re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE),
+    "javascript: link": re.compile(r"javascript\s*:", re.IGNORECASE),
+    "remote image": re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']?(https?:)?//", re.IGNORECASE),
+    "remote CSS": re.compile(r"url\(\s*[\"']?(https?:)?//", re.IGNORECASE),
+    "embedding tag": re.compile(r"<\s*(iframe|object|embed|form|link|meta|base)\b", re.IGNORECASE),
+}
+HTML_MAILS = [p for p in FILES if b"text/html" in p.read_bytes().lower()]
+
+
+def test_the_corpus_holds_plenty_of_real_html():
+    assert len(HTML_MAILS) >= 25
+
+
+@pytest.mark.parametrize("path", HTML_MAILS, ids=lambda p: p.name)
+def test_html_of_real_spam_newsletters_and_phishing_is_safe_to_show(path):
+    html = parse_email(path.read_bytes()).body_html or ""
+    assert [name for name, pattern in UNSAFE_HTML.items() if pattern.search(html)] == []
 
 
 REPLIES = sorted((CORPUS / "talon").glob("*.eml"))
