@@ -33,7 +33,7 @@ NO_BODY = {"msg_06.txt", "msg_08.txt", "msg_09.txt", "msg_12.txt", "msg_12a.txt"
            "msg_18.txt", "msg_24.txt", "mail_outlook_1"}
 
 
-def test_corpus_holds_the_python_the_turkish_and_the_mail_parser_samples():
+def test_corpus_holds_the_python_turkish_mail_parser_and_talon_samples():
     names = {p.name for p in FILES}
     assert len(names) == len(FILES)  # the tests below tell the samples apart by name
     assert sum(name.startswith("msg_") for name in names) == 48
