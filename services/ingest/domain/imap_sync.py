@@ -34,6 +34,22 @@ def chunks(uids: list[int], size: int) -> list[list[int]]:
     return [ordered[i:i + size] for i in range(0, len(ordered), size)]
 
 
+def within_bytes(sized: list[tuple[int, int]], budget: int) -> list[list[int]]:
+    """``(uid, size)`` pairs cut, in UID order, into runs of at most ``budget`` bytes; a bigger mail goes alone.
+
+    A batch is fetched whole into memory: a hundred mails at the 25 MB limit must not be.
+    """
+    runs: list[list[int]] = []
+    total = 0
+    for uid, size in sorted(sized):
+        if not runs or total + size > budget:
+            runs.append([])
+            total = 0
+        runs[-1].append(uid)
+        total += size
+    return runs
+
+
 def uid_set(uids: list[int]) -> str:
     """An IMAP sequence set for these UIDs, ranges folded: ``[1, 2, 3, 7]`` → ``"1:3,7"``."""
     ordered = sorted(set(uids))

@@ -51,6 +51,7 @@ class MailboxConfig:
 
 
 _UID = re.compile(rb"UID (\d+)")
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 class ImapSession:
@@ -92,6 +93,17 @@ class ImapSession:
         # "n:*" also matches the highest UID when it is below n: keep only the new ones.
         return sorted(uid for uid in (int(x) for x in b" ".join(d or b"" for d in data).split())
                       if uid > last_uid)
+
+    def sizes(self, uids: list[int]) -> list[tuple[int, int]]:
+        """``(uid, size in bytes)`` of these mails, as the server counts them; vanished UIDs are left out."""
+        data = self._check(self.conn.uid("FETCH", uid_set(uids), "(UID RFC822.SIZE)"), "UID FETCH")
+        sized = []
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            uid, size = _UID.search(line or b""), _SIZE.search(line or b"")
+            if uid and size:
+                sized.append((int(uid.group(1)), int(size.group(1))))
+        return sorted(sized)
 
     def fetch(self, uids: list[int]) -> list[tuple[int, bytes]]:
         """The raw mails of these UIDs (without setting \\Seen), ascending; vanished UIDs are left out."""

@@ -11,6 +11,11 @@ mails are fetched again. A crash between 2 and 3 fetches them again too, and
 tickets answers ``duplicate`` for each (same Message-ID, same department). A
 crash between the checkpoint and the marking leaves mails unread-looking on
 the server, never imported twice.
+
+A backlog keeps one batch ahead: while tickets commits a batch, the next one
+is fetched, parsed and handed over; step 3 still follows each batch's own
+commit, in order. If a batch fails, the checkpoint stays before it whatever
+became of the one after, which is fetched again and answered ``duplicate``.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from typing import Callable
 
 import eventlet
 
-from services.ingest.domain.imap_sync import Checkpoint, backoff_seconds, chunks, resume_after
+from services.ingest.domain.imap_sync import Checkpoint, backoff_seconds, chunks, resume_after, within_bytes
 from services.ingest.imap.checkpoints import CheckpointStore, MailboxLease
 from services.ingest.imap.client import ImapSession, MailboxConfig
 
@@ -32,7 +37,8 @@ log = logging.getLogger(__name__)
 class PollSettings:
     poll_seconds: float = 30  # between checks when the server offers no IDLE
     idle_seconds: float = 300  # IDLE is renewed this often (RFC 2177: under 29 minutes)
-    batch_size: int = 100  # mails per tickets call
+    batch_size: int = 200  # mails per tickets call (the batcher sends at most 200 in one call)
+    batch_bytes: int = 64 * 1024 * 1024  # ... and at most this much mail fetched into memory at once
     timeout: float = 30  # per IMAP command
     max_backoff: float = 300  # a failing mailbox waits at most this long between attempts
     lease_retry_seconds: float = 30  # how often a mailbox another process polls is looked at again
@@ -93,22 +99,43 @@ class MailboxPoller:
         if renumbered:
             log.warning("mailbox %s has a new UIDVALIDITY %s: reading it again from the start "
                         "(mail already imported is recognised by its Message-ID)", self.config.key, uidvalidity)
-        count = 0
-        for group in chunks(session.uids_after(last_uid), self.settings.batch_size):
-            if not self.running:
-                break
-            mails = session.fetch(group)
-            messages = []
-            for _, raw in mails:
-                messages.append(self.convert(raw, self.config))
-                eventlet.sleep(0)  # parsing is CPU work: let HTTP workers and other mailboxes run between mails
-            if messages:
-                self.submit(messages)  # raises unless tickets committed every one of them
-            self.checkpoints.save(self.config.key, Checkpoint(uidvalidity, group[-1]))
-            session.mark_imported(group)
-            count += len(messages)
-            self.imported += len(messages)
+        count, handed = 0, None  # handed: the batch tickets is committing now (uids, green thread)
+        try:
+            for group in self._batches(session, last_uid):
+                if not self.running:
+                    break
+                messages = []
+                for _, raw in session.fetch(group):
+                    messages.append(self.convert(raw, self.config))
+                    eventlet.sleep(0)  # parsing is CPU work: let HTTP workers and other mailboxes run between mails
+                previous, handed = handed, (group, eventlet.spawn(self._submit, messages))
+                if previous is not None:
+                    count += self._settle(session, uidvalidity, *previous)
+            if handed is not None:
+                count += self._settle(session, uidvalidity, *handed)
+                handed = None
+        finally:
+            if handed is not None:  # a batch failed: let the one in flight end before the mailbox is read again
+                _quietly(handed[1].wait)
         return count
+
+    def _batches(self, session: ImapSession, last_uid: int):
+        """The new UIDs in ascending batches of at most ``batch_size`` mails and ``batch_bytes`` bytes."""
+        for group in chunks(session.uids_after(last_uid), self.settings.batch_size):
+            yield from within_bytes(session.sizes(group), self.settings.batch_bytes)
+
+    def _submit(self, messages: list[dict]) -> int:
+        if messages:
+            self.submit(messages)  # raises unless tickets committed every one of them
+        return len(messages)
+
+    def _settle(self, session: ImapSession, uidvalidity: int, group: list[int], submission) -> int:
+        """Once tickets committed a batch: move the checkpoint past it, then mark it imported."""
+        committed = submission.wait()
+        self.checkpoints.save(self.config.key, Checkpoint(uidvalidity, group[-1]))
+        session.mark_imported(group)
+        self.imported += committed
+        return committed
 
     def _pause(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -120,3 +147,11 @@ class MailboxPoller:
             self.lease.release()
         except Exception:  # noqa: BLE001 - the lock ends with its connection anyway
             log.debug("could not release the lease of %s", self.config.key, exc_info=True)
+
+
+def _quietly(wait: Callable[[], object]) -> None:
+    """Wait for a batch whose outcome no longer matters: the mailbox is read again from the checkpoint."""
+    try:
+        wait()
+    except Exception:  # noqa: BLE001 - what it could not commit is fetched again
+        pass

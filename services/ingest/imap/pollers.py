@@ -5,7 +5,7 @@ A supervisor thread asks tickets for the enabled mailboxes every
 pollers to match. Mail goes to tickets through the service's batcher, so IMAP
 and HTTP mail share the same batched calls. Settings come from the container
 config or the environment: ``IMAP_POLLING`` (``on``/``off``), ``IMAP_POLL_SECONDS``,
-``IMAP_IDLE_SECONDS``, ``IMAP_BATCH_SIZE``, ``IMAP_TIMEOUT_SECONDS``,
+``IMAP_IDLE_SECONDS``, ``IMAP_BATCH_SIZE``, ``IMAP_BATCH_MEGABYTES``, ``IMAP_TIMEOUT_SECONDS``,
 ``IMAP_MAX_BACKOFF_SECONDS``, ``IMAP_CA_FILE`` (extra trusted certificates).
 """
 from __future__ import annotations
@@ -43,7 +43,8 @@ class ImapPollers(DependencyProvider):
         self.settings = PollSettings(
             poll_seconds=float(self._setting("IMAP_POLL_SECONDS", "30")),
             idle_seconds=float(self._setting("IMAP_IDLE_SECONDS", "300")),
-            batch_size=int(self._setting("IMAP_BATCH_SIZE", "100")),
+            batch_size=int(self._setting("IMAP_BATCH_SIZE", "200")),
+            batch_bytes=int(float(self._setting("IMAP_BATCH_MEGABYTES", "64")) * 1024 * 1024),
             timeout=float(self._setting("IMAP_TIMEOUT_SECONDS", "30")),
             max_backoff=float(self._setting("IMAP_MAX_BACKOFF_SECONDS", "300")))
         self.max_attachment_bytes = int(self._setting("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024)))

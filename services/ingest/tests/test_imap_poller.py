@@ -13,6 +13,7 @@ import ssl
 import time
 
 import eventlet
+import eventlet.event
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
@@ -104,6 +105,11 @@ def eventually(check, timeout=10.0):
     raise AssertionError(f"not within {timeout}s: {check.__doc__ or check}")
 
 
+def last_uid(engine, mailbox) -> int:
+    """How far the mailbox's checkpoint has moved (0: not at all)."""
+    return (CheckpointStore(engine).load(mailbox.key) or Checkpoint(0, 0)).last_uid
+
+
 def stop(poller):
     poller.stop()
     eventually(lambda: poller.lease._conn is None)
@@ -126,7 +132,7 @@ def test_new_mail_is_handed_over_in_one_batch_then_marked_seen(dovecot, mailbox,
     make_poller(mailbox, recorder)
     eventually(lambda: len(recorder.subjects) == 3)
     assert recorder.batches == [["Kargo 0", "Kargo 1", "Kargo 2"]]
-    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 3
+    eventually(lambda: last_uid(clean_db, mailbox) == 3)  # saved just after tickets' answer
     eventually(lambda: all(b"\\Seen" in line for line in flags(dovecot, mailbox.user)))
 
 
@@ -155,7 +161,7 @@ def test_mail_is_neither_checkpointed_nor_marked_until_tickets_took_it(dovecot, 
     assert CheckpointStore(clean_db).load(mailbox.key) is None
     assert all(b"\\Seen" not in line for line in flags(dovecot, mailbox.user))
     eventually(lambda: recorder.subjects == ["Kargo 1"])
-    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 1
+    eventually(lambda: last_uid(clean_db, mailbox) == 1)  # saved just after tickets' answer
 
 
 def test_a_new_uidvalidity_reads_the_whole_mailbox_again(dovecot, mailbox, make_poller, clean_db):
@@ -165,7 +171,7 @@ def test_a_new_uidvalidity_reads_the_whole_mailbox_again(dovecot, mailbox, make_
     recorder = Recorder()
     make_poller(mailbox, recorder)
     eventually(lambda: recorder.subjects == ["Kargo 1", "Kargo 2"])
-    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 2
+    eventually(lambda: last_uid(clean_db, mailbox) == 2)  # saved just after tickets' answer
 
 
 def test_a_checkpoint_never_moves_backwards(clean_db):
@@ -184,7 +190,68 @@ def test_big_backlogs_go_over_in_batches_each_checkpointed(dovecot, mailbox, mak
     make_poller(mailbox, recorder, batch_size=2)
     eventually(lambda: len(recorder.subjects) == 5)
     assert [len(b) for b in recorder.batches] == [2, 2, 1]
-    assert CheckpointStore(clean_db).load(mailbox.key).last_uid == 5
+    eventually(lambda: last_uid(clean_db, mailbox) == 5)  # saved just after tickets' answer
+
+
+class SlowTickets(Recorder):
+    """Commits each batch only when the test says so; can fail the first one after the second arrived."""
+
+    def __init__(self, fail_first: bool = False):
+        super().__init__()
+        self.fail_first, self.release = fail_first, eventlet.event.Event()
+        self.calls = 0
+
+    def __call__(self, messages):
+        self.calls += 1
+        call = self.calls
+        if call == 1:
+            self.release.wait(timeout=15)  # bounded, so that a failing test still stops its poller
+            if self.fail_first:
+                raise RuntimeError("tickets could not commit this batch")
+        return super().__call__(messages)
+
+
+def test_the_next_batch_is_handed_over_while_tickets_commits_the_one_before(dovecot, mailbox, make_poller,
+                                                                           clean_db):
+    for n in range(4):
+        dovecot.append(mailbox.user, raw_mail(n))
+    tickets = SlowTickets()
+    make_poller(mailbox, tickets, batch_size=2)
+    eventually(lambda: tickets.batches == [["Kargo 2", "Kargo 3"]])  # fetched, parsed, handed over meanwhile
+    assert CheckpointStore(clean_db).load(mailbox.key) is None  # the first batch is not committed yet
+    assert all(b"\\Seen" not in line for line in flags(dovecot, mailbox.user))
+    tickets.release.send()
+    eventually(lambda: last_uid(clean_db, mailbox) == 4)
+    assert tickets.subjects == ["Kargo 2", "Kargo 3", "Kargo 0", "Kargo 1"]
+    eventually(lambda: all(b"\\Seen" in line for line in flags(dovecot, mailbox.user)))
+
+
+def test_a_failed_batch_keeps_the_checkpoint_before_it_though_the_next_one_committed(dovecot, mailbox,
+                                                                                   make_poller, clean_db):
+    for n in range(4):
+        dovecot.append(mailbox.user, raw_mail(n))
+    tickets = SlowTickets(fail_first=True)
+    poller = make_poller(mailbox, tickets, batch_size=2)
+    eventually(lambda: tickets.batches == [["Kargo 2", "Kargo 3"]])
+    tickets.release.send()
+    eventually(lambda: poller.failures >= 1)
+    assert CheckpointStore(clean_db).load(mailbox.key) is None
+    # Read again from the checkpoint: the failed batch now goes in; the committed one comes again, which
+    # tickets answers "duplicate" (same Message-ID, same department): nothing lost, nothing stored twice.
+    eventually(lambda: last_uid(clean_db, mailbox) == 4)
+    assert tickets.subjects == ["Kargo 2", "Kargo 3", "Kargo 0", "Kargo 1", "Kargo 2", "Kargo 3"]
+
+
+def test_big_mails_are_fetched_a_few_at_a_time_not_a_whole_batch_at_once(dovecot, mailbox, make_poller,
+                                                                        clean_db):
+    padding = "x" * 300_000  # each mail is about 300 kB; at most 700 kB may be fetched at once
+    for n in range(5):
+        dovecot.append(mailbox.user, raw_mail(n, subject="Ek").replace(b"mesaj.", f"mesaj. {padding}".encode()))
+    recorder = Recorder()
+    make_poller(mailbox, recorder, batch_size=100, batch_bytes=700_000)
+    eventually(lambda: len(recorder.subjects) == 5)
+    assert recorder.batches == [["Ek 0", "Ek 1"], ["Ek 2", "Ek 3"], ["Ek 4"]]
+    eventually(lambda: last_uid(clean_db, mailbox) == 5)  # saved just after tickets' answer
 
 
 def test_imported_mail_can_be_moved_to_another_folder(dovecot, mailbox, make_poller):

@@ -1,6 +1,6 @@
 """Where an IMAP import resumes, how it batches and how long a failing mailbox waits."""
 from services.ingest.domain.imap_sync import (Checkpoint, backoff_seconds, chunks, imap_utf7, mailbox_key,
-                                              quoted, resume_after, uid_set)
+                                              quoted, resume_after, uid_set, within_bytes)
 
 
 def test_a_mailbox_never_imported_starts_from_its_first_mail():
@@ -18,6 +18,14 @@ def test_a_new_uidvalidity_reads_the_whole_mailbox_again():
 def test_uids_are_sent_in_ascending_groups_of_the_batch_size():
     assert chunks([5, 1, 3, 2, 4, 3], 2) == [[1, 2], [3, 4], [5]]
     assert chunks([], 100) == []
+
+
+def test_big_mails_are_fetched_in_batches_of_limited_bytes_and_a_huge_one_alone():
+    mb = 1024 * 1024
+    sized = [(4, 30 * mb), (1, 10 * mb), (2, 20 * mb), (3, 40 * mb), (5, 90 * mb), (6, 1 * mb)]
+    assert within_bytes(sized, 64 * mb) == [[1, 2], [3], [4], [5], [6]]
+    assert within_bytes([(1, 5), (2, 5), (3, 5)], 64 * mb) == [[1, 2, 3]]
+    assert within_bytes([], 64 * mb) == []
 
 
 def test_uid_sets_fold_consecutive_uids_into_ranges():
