@@ -115,7 +115,9 @@ class MailboxPoller:
                 count += self._settle(session, uidvalidity, *handed)
                 handed = None
         finally:
-            if handed is not None:  # a batch failed: let the one in flight end before the mailbox is read again
+            # A batch failed: let the one in flight end before the mailbox is read again (not when
+            # stopping: like a crash, whatever it committed is answered duplicate next time).
+            if handed is not None and self.running:
                 _quietly(handed[1].wait)
         return count
 
