@@ -71,7 +71,7 @@ class System:
         """Refuse to start over ports already taken: health checks would be answered by whatever holds them."""
         wanted = {name: self.port(name) for name in (*SERVICE_ORDER, "gateway")}
         if not self.env.get("SMTP_HOST"):
-            wanted["mail catcher"] = int(self.env.get("MAIL_CATCHER_PORT") or 1025)
+            wanted["mail catcher"] = self._mail_catcher_port()
         busy = [f"{name} {port}" for name, port in wanted.items() if not port_free(port)]
         if busy:
             raise PortsInUse(f"ports already in use ({', '.join(busy)}): is Destek already running? "
@@ -79,11 +79,14 @@ class System:
 
     def _start_mail_catcher(self) -> None:
         outbox = Path(self.env.get("MAIL_OUTBOX_DIR") or ROOT / "var" / "mail-outbox")
-        port = self.env.get("MAIL_CATCHER_PORT") or "1025"
+        port = str(self._mail_catcher_port())
         self._spawn("mail", [sys.executable, str(ROOT / "deploy" / "mail_catcher.py"),
                              "--host", "127.0.0.1", "--port", port, "--dir", str(outbox)])
         self.env.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_SECURITY": "none"})
         log(f"no SMTP_HOST set: sent mail is kept as .eml files in {outbox}")
+
+    def _mail_catcher_port(self) -> int:
+        return int(self.env.get("MAIL_CATCHER_PORT") or 1025)
 
     def _gateway_command(self) -> list[str]:
         bind = f"{self.env.get('BIND_HOST') or '127.0.0.1'}:{self.port('gateway')}"
