@@ -107,16 +107,16 @@ def _parts_between_delimiters(text: str, boundary: str) -> list[str]:
     for line in text.splitlines(keepends=True):
         stripped = line.rstrip()
         if stripped in (delimiter, delimiter + "--"):
-            if current is not None and "".join(current).strip():
+            if current is not None:
                 chunks.append("".join(current))
-            if stripped != delimiter:
-                return chunks
-            current = []
+            current = [] if stripped == delimiter else None
+            if current is None:  # the closing line: what follows is an epilogue after all
+                break
         elif current is not None:
             current.append(line)
-    if current is not None and "".join(current).strip():
+    if current is not None:  # no closing line
         chunks.append("".join(current))
-    return chunks
+    return [chunk for chunk in chunks if chunk.strip()]
 
 
 def _collect_by_the_boundary_used(msg: Message, ctype: str, notes: list[str], depth: int,
