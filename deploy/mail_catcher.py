@@ -45,6 +45,7 @@ PATH = re.compile(rb"(?i)(FROM|TO):\s*<([^<>]*)>\s*(.*)")
 BARE_PATH = re.compile(rb"(?i)(FROM|TO):\s*([^\s<>]+)\s*(.*)")
 SIZE_PARAM = re.compile(rb"(?i)(?:^|\s)SIZE=(\d+)")
 STUFFED_DOT = re.compile(rb"(?m)^\.")
+CLOSING = (b"221", b"421")  # answers after which the catcher hangs up
 
 
 def subject_of(raw: bytes) -> str:
@@ -115,18 +116,17 @@ class SmtpConversation(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        answers = []
-        while True:
+        answers, closing = [], False
+        while not closing:
             answer = self._next_mail_end() if self.in_data else self._next_command()
             if answer is None:
                 break
             answers.append(answer)
-            if answer.startswith((b"221", b"421")):
-                break
+            closing = answer.startswith(CLOSING)
         if answers:
             self.transport.write(b"".join(answers))
-            if answers[-1].startswith((b"221", b"421")):
-                self.transport.close()
+        if closing:
+            self.transport.close()
 
     def _next_command(self) -> bytes | None:
         end = self.buffer.find(b"\n")
@@ -144,15 +144,12 @@ class SmtpConversation(asyncio.Protocol):
 
     def _next_mail_end(self) -> bytes | None:
         """The answer to a mail whose end (a line with a lone dot) has arrived; None while it has not."""
-        if self.buffer.startswith(b".\r\n") and not self.oversized:
-            content, taken = b"", 3  # an empty mail: the dot came right after DATA's line
-        else:
-            end = self.buffer.find(b"\r\n.\r\n", self.scanned)
-            if end < 0:
-                self._wait_for_more()
-                return None
-            content, taken = bytes(self.buffer[:end + 2]), end + 5
-        del self.buffer[:taken]
+        end = self.buffer.find(b"\r\n.\r\n", self.scanned)
+        if end < 0:
+            self._wait_for_more()
+            return None
+        content = bytes(self.buffer[2:end + 2])  # without the line break smtp_DATA put in front
+        del self.buffer[:end + 5]
         oversized = self.oversized or len(content) > self.max_message
         mail_from, rcpt_tos = self.mail_from, self.rcpt_tos
         self._reset()
@@ -210,6 +207,9 @@ class SmtpConversation(asyncio.Protocol):
         if not self.rcpt_tos:
             return b"503 5.5.1 Need RCPT command\r\n"
         self.in_data = True
+        # The data starts after DATA's line break: put it back, so that an empty mail's end is found
+        # like any other's (a line break, a dot, a line break).
+        self.buffer[:0] = b"\r\n"
         return b"354 End data with <CR><LF>.<CR><LF>\r\n"
 
     def smtp_RSET(self, argument: bytes) -> bytes:
