@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,22 @@ def test_a_mail_over_the_size_limit_is_refused_not_kept_and_the_next_one_is_caug
     assert codes(answers) == [220, 250, 250, 250, 354, 552, 250, 250, 354, 250]
     [caught] = sorted(outbox.glob("*.eml"))
     assert caught.read_bytes() == mail
+
+
+def test_the_mail_catcher_names_each_file_by_time_and_count_and_stops_on_sigterm(catcher):
+    port, outbox, process = catcher()  # the outbox folder does not exist before the catcher starts
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "Jane Customer <jane@customer.example>", "x@example.com", "Caught!"
+    mail.set_content("Please help.\n")
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.send_message(mail, to_addrs=["x@example.com"])
+    files = sorted(outbox.glob("*.eml"))
+    assert len(files) == 1, files
+    name = files[0].name
+    assert name.endswith("-1.eml") and name[:8].isdigit() and "Z-" in name
+    assert b"Subject: Caught!" in files[0].read_bytes()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=5) in (0, -signal.SIGTERM)
+    log = process.stderr.read()
+    assert "from=jane@customer.example" in log
+    assert "to=x@example.com" in log and "'Caught!'" in log

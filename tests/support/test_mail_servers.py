@@ -1,4 +1,4 @@
-"""Self-tests of the mail servers used by the test suite and the dev run."""
+"""Self-tests of the mail servers used by the test suite (the dev run's mail catcher: test_mail_catcher.py)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from deploy.sandbox import free_port
-
 from .dovecot import DovecotServer
 from .smtp_server import RecordingSmtpServer
 
 SUPPORT_DIR = Path(__file__).resolve().parent
-REPO_ROOT = SUPPORT_DIR.parents[1]
-MAIL_CATCHER = REPO_ROOT / "deploy" / "mail_catcher.py"
 
 
 def _mail(subject: str = "Printer on fire", to: str = "support@example.com",
@@ -175,48 +171,6 @@ def test_smtp_server_works_under_eventlet_monkey_patching():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "EVENTLET-OK" in proc.stdout
-
-
-# --------------------------------------------------------------- mail catcher
-
-def test_mail_catcher_writes_eml_and_stops_on_sigterm(tmp_path):
-    port = free_port()
-    outbox = tmp_path / "var" / "mail-outbox"   # does not exist yet
-    proc = subprocess.Popen(
-        [sys.executable, str(MAIL_CATCHER), "--host", "127.0.0.1",
-         "--port", str(port), "--dir", str(outbox)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                client = smtplib.SMTP("127.0.0.1", port, timeout=10)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        "mail catcher did not start: " + proc.stderr.read())
-                time.sleep(0.05)
-        with client:
-            client.send_message(_mail("Caught!"), to_addrs=["x@example.com"])
-        files = sorted(outbox.glob("*.eml"))
-        assert len(files) == 1, files
-        name = files[0].name
-        assert name.endswith("-1.eml") and name[:8].isdigit() and "Z-" in name
-        assert b"Subject: Caught!" in files[0].read_bytes()
-
-        proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=5)
-        assert rc in (0, -signal.SIGTERM), rc
-        log = proc.stderr.read()
-        assert "from=jane@customer.example" in log
-        assert "to=x@example.com" in log and "'Caught!'" in log
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 # ------------------------------------------------------------------- Dovecot
