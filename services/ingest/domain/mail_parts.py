@@ -109,9 +109,10 @@ def _parts_between_delimiters(text: str, boundary: str) -> list[str]:
         if stripped in (delimiter, delimiter + "--"):
             if current is not None:
                 chunks.append("".join(current))
-            current = [] if stripped == delimiter else None
-            if current is None:  # the closing line: what follows is an epilogue after all
+            if stripped != delimiter:  # the closing line: what follows is an epilogue after all
+                current = None
                 break
+            current = []
         elif current is not None:
             current.append(line)
     if current is not None:  # no closing line
