@@ -23,7 +23,8 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}  # not SVG
 
 
 def store_dir() -> Path:
-    return Path(env("ATTACHMENT_STORE_DIR", "var/attachments"))
+    # Absolute: Flask's send_file reads a relative path from the app's package folder, not the working directory.
+    return Path(env("ATTACHMENT_STORE_DIR", "var/attachments")).absolute()
 
 
 @blueprint.get("/tickets/<number>/attachments/<int:attachment_id>")

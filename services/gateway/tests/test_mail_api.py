@@ -51,11 +51,17 @@ def test_mail_settings_refuse_non_owners_and_bad_values_in_the_one_error_format(
     assert api.get("/api/v1/departments/1/mail-settings").status_code == 401
 
 
+def stored(store, content: bytes) -> str:
+    """Put ``content`` in the attachment store as ingest would; its SHA-256."""
+    digest = hashlib.sha256(content).hexdigest()
+    (store / digest[:2]).mkdir(parents=True)
+    (store / digest[:2] / digest).write_bytes(content)
+    return digest
+
+
 def test_an_attachment_downloads_for_those_who_may_open_its_ticket(api, rpc, tmp_path):
     content = b"%PDF-1.4 fatura"
-    digest = hashlib.sha256(content).hexdigest()
-    (tmp_path / "store" / digest[:2]).mkdir(parents=True)
-    (tmp_path / "store" / digest[:2] / digest).write_bytes(content)
+    digest = stored(tmp_path / "store", content)
     [result] = rpc.tickets.receive_messages([inbound("gw-att@example.org", attachments=[
         {"sha256": digest, "filename": "fatura.pdf", "content_type": "application/pdf", "size": len(content),
          "inline": False, "content_id": None}], skipped_attachments=[
@@ -73,6 +79,22 @@ def test_an_attachment_downloads_for_those_who_may_open_its_ticket(api, rpc, tmp
     agent = api.login("agent@example.com")
     assert api.get(f"/api/v1/tickets/{number}/attachments/{kept['id']}", headers=agent).status_code == 403
     assert api.get(f"/api/v1/tickets/{number}/attachments/{kept['id']}").status_code == 401
+
+
+def test_a_store_named_relative_to_the_working_directory_serves_its_files(api, rpc, tmp_path, monkeypatch):
+    # make run leaves ATTACHMENT_STORE_DIR at its default, var/attachments, relative to where it runs.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ATTACHMENT_STORE_DIR", "var/attachments")
+    content = "Kasım faturası".encode()
+    digest = stored(tmp_path / "var" / "attachments", content)
+    [result] = rpc.tickets.receive_messages([inbound("gw-relative@example.org", attachments=[
+        {"sha256": digest, "filename": "fatura.txt", "content_type": "text/plain", "size": len(content),
+         "inline": False, "content_id": None}])])
+    owner = api.login("owner@example.com")
+    [file] = api.get(f"/api/v1/tickets/{result['ticket_number']}", headers=owner).get_json()["messages"][0][
+        "attachments"]
+    download = api.get(f"/api/v1/tickets/{result['ticket_number']}/attachments/{file['id']}", headers=owner)
+    assert download.status_code == 200 and download.data == content
 
 
 def test_the_openapi_document_describes_the_mail_endpoints():
