@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install migrate seed services-up test-fast bench clean
+.PHONY: run test install migrate seed services-up test-tools test-fast bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ install: $(STAMP)
 run: install services-up
 	$(PY) -m deploy.run_all
 
-## make test: the whole suite against the real RabbitMQ, PostgreSQL, SMTP and Dovecot (three parts side by side)
-test: install services-up
+## make test: the whole suite against the real RabbitMQ, PostgreSQL, SMTP, Dovecot and Chromium (three parts side by side)
+test: install services-up test-tools
 	PY=$(PY) bash deploy/test_in_parallel.sh
 
 migrate: install
@@ -27,6 +27,11 @@ migrate: install
 
 seed: install
 	$(PY) -m services.tickets.seed
+
+## Dovecot and Chromium from Debian's packages, installed one after the other before the parts start (apt runs one at a time).
+test-tools:
+	@bash deploy/install_dovecot.sh
+	@bash deploy/install_browser.sh
 
 ## Start the local PostgreSQL and RabbitMQ if they are installed here but down.
 services-up:

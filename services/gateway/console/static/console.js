@@ -2,7 +2,7 @@
 // set as textContent, never as HTML.
 "use strict";
 
-const state = { token: sessionStorage.getItem("destek.token"), strings: {}, language: localStorage.getItem("destek.lang") || "tr" };
+const state = { token: sessionStorage.getItem("destek.token"), user: null, strings: {}, language: localStorage.getItem("destek.lang") || "tr" };
 const TIME_ZONE = "Europe/Istanbul";
 const STATUSES = ["new", "open", "in_progress", "pending", "on_hold", "resolved", "closed"];
 const $ = (id) => document.getElementById(id);
@@ -22,30 +22,45 @@ function formatTime(iso) {
     { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE }).format(new Date(iso));
 }
 
+class ApiError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
+
+// The API's one error shape, {"error": {"message"}}, as an exception that keeps the status.
+const failure = (answer, body) => new ApiError((body && body.error && body.error.message) || t("error.generic"), answer.status);
+
 async function api(path, options = {}) {
   const headers = { "Content-Type": "application/json" };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   const answer = await fetch(`/api/v1${path}`, { ...options, headers });
-  if (answer.status === 401) { signOut(); throw new Error(t("error.generic")); }
-  const body = answer.status === 204 ? null : await answer.json();
-  if (!answer.ok) throw new Error((body && body.error && body.error.message) || t("error.generic"));
+  const body = answer.status === 204 ? null : await answer.json().catch(() => null);
+  if (answer.status === 401 && state.token) signOut();  // the session ended (idle or revoked): sign in again
+  if (!answer.ok) throw failure(answer, body);
   return body;
 }
 
 function show(view) {
-  ["login-view", "list-view", "ticket-view"].forEach((id) => { $(id).hidden = id !== view; });
+  ["login-view", "list-view", "ticket-view", "held-view"].forEach((id) => { $(id).hidden = id !== view; });
   $("logout").hidden = view === "login-view";
+  document.querySelector("header nav").hidden = view === "login-view";
+}
+
+// Held mail is for those who can release it: owners and department managers.
+function setUser(user) {
+  state.user = user;
+  $("who").textContent = user ? user.name : "";
+  $("held-link").hidden = !(user && (user.is_owner || Object.values(user.departments).includes("manager")));
 }
 
 function signOut() {
   state.token = null;
   sessionStorage.removeItem("destek.token");
-  $("who").textContent = "";
+  setUser(null);
   location.hash = "";
   show("login-view");
 }
 
-function cell(row, text) { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); }
+function cell(row, text) { row.appendChild(element("td", "", text)); }
 
 async function showList() {
   const status = $("status-filter").value;
@@ -63,17 +78,79 @@ async function showList() {
   show("list-view");
 }
 
-function threadEntry(message) {
-  const item = document.createElement("li");
-  item.className = message.direction;
-  const meta = document.createElement("div");
-  meta.className = "meta";
+function formatSize(bytes) {
+  const units = ["B", "KB", "MB", "GB"];
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${new Intl.NumberFormat(state.language === "tr" ? "tr-TR" : "en-GB", { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+}
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+// A customer's mail shows its new part; the whole mail, quoted history included, stays one click away.
+function messageBody(message) {
+  const fresh = message.direction === "inbound" && message.reply_text ? message.reply_text : message.body_text;
+  const parts = [element("div", "body", fresh)];
+  if (fresh !== message.body_text && message.body_text) {
+    const whole = element("details", "quoted");
+    whole.append(element("summary", "", t("ticket.quoted_history")), element("div", "", message.body_text));
+    parts.push(whole);
+  }
+  return parts;
+}
+
+async function download(number, file) {
+  const answer = await fetch(`/api/v1/tickets/${encodeURIComponent(number)}/attachments/${file.id}`,
+    { headers: { Authorization: `Bearer ${state.token}` } });
+  if (!answer.ok) throw failure(answer, await answer.json().catch(() => null));
+  const url = URL.createObjectURL(await answer.blob());
+  const link = element("a");
+  link.href = url;
+  link.download = file.filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// Kept files download with the user's token; a file over the size limit is named with why it is missing.
+function attachmentList(number, message) {
+  if (!message.attachments.length) return [];
+  const list = element("ul", "attachments");
+  for (const file of message.attachments) {
+    const item = element("li");
+    const label = `${file.filename} (${formatSize(file.size)})`;
+    if (file.kept) {
+      const button = element("button", "link", label);
+      button.type = "button";
+      button.addEventListener("click", () => download(number, file).catch((error) => alert(error.message)));
+      item.appendChild(button);
+    } else {
+      item.className = "not-kept";
+      item.textContent = `${label} — ${t("ticket.attachment_not_kept")}`;
+      item.title = file.not_kept_reason || "";
+    }
+    list.appendChild(item);
+  }
+  return [list];
+}
+
+function threadEntry(number, message) {
+  const item = element("li", message.direction);
   const who = message.direction === "inbound" ? `${t("ticket.inbound")}: ${message.from_name || message.from_email}` : t("ticket.outbound");
   const delivery = message.delivery_status ? ` · ${t(`ticket.delivery.${message.delivery_status}`)}` : "";
-  meta.textContent = `${who} · ${formatTime(message.created_at)}${delivery}`;
-  const body = document.createElement("div");
-  body.textContent = message.body_text;
-  item.append(meta, body);
+  const automatic = message.is_auto_submitted ? ` · ${t("ticket.automatic")}` : "";
+  item.appendChild(element("div", "meta", `${who} · ${formatTime(message.created_at)}${delivery}${automatic}`));
+  if (message.delivery_status === "failed" && message.delivery_error) {
+    item.appendChild(element("p", "error", message.delivery_error));
+  }
+  item.append(...messageBody(message), ...attachmentList(number, message));
   return item;
 }
 
@@ -82,7 +159,7 @@ async function showTicket(number) {
   $("ticket-title").textContent = `#${ticket.number} · ${ticket.subject}`;
   $("ticket-meta").textContent = [ticket.customer.name, ticket.customer.email, ticket.department.name,
     t(`status.${ticket.status}`), t(`priority.${ticket.priority}`)].filter(Boolean).join(" · ");
-  $("thread").replaceChildren(...ticket.messages.map(threadEntry));
+  $("thread").replaceChildren(...ticket.messages.map((message) => threadEntry(ticket.number, message)));
   $("reply-form").dataset.number = ticket.number;
   show("ticket-view");
   const sla = await api(`/tickets/${encodeURIComponent(number)}/sla`).catch(() => ({ clocks: [] }));
@@ -94,12 +171,39 @@ async function showTicket(number) {
   }));
 }
 
+async function showHeld(notice = "") {
+  const held = await api("/held-mail?status=held");
+  $("held-rows").replaceChildren(...held.items.map((mail) => {
+    const row = element("tr");
+    row.title = mail.error || "";
+    [formatTime(mail.created_at), mail.from_email, mail.subject, t(`held.reason.${mail.reason}`)].forEach((v) => cell(row, v));
+    const action = element("td");
+    const release = element("button", "", t("held.release"));
+    release.type = "button";
+    release.addEventListener("click", async () => {
+      try {
+        const result = await api(`/held-mail/${mail.id}/release`, { method: "POST" });
+        await showHeld(`${t("held.released")} #${result.ticket_number}`);
+      } catch (error) { $("held-notice").textContent = error.message; }
+    });
+    action.appendChild(release);
+    row.appendChild(action);
+    return row;
+  }));
+  $("held-empty").hidden = held.items.length > 0;
+  $("held-notice").textContent = notice;
+  show("held-view");
+}
+
 async function route() {
   if (!state.token) { show("login-view"); return; }
   const match = location.hash.match(/^#\/tickets\/(.+)$/);
   try {
-    if (match) await showTicket(decodeURIComponent(match[1])); else await showList();
-  } catch (error) { alert(error.message); }
+    if (!state.user) setUser(await api("/auth/me"));
+    if (match) await showTicket(decodeURIComponent(match[1]));
+    else if (location.hash === "#/held-mail") await showHeld();
+    else await showList();
+  } catch (error) { if (error.status !== 401) alert(error.message); }  // 401: the sign-in page is shown
 }
 
 $("login-form").addEventListener("submit", async (event) => {
@@ -109,10 +213,13 @@ $("login-form").addEventListener("submit", async (event) => {
     const session = await api("/auth/login", { method: "POST", body: JSON.stringify({ email: form.get("email"), password: form.get("password") }) });
     state.token = session.token;
     sessionStorage.setItem("destek.token", session.token);
-    $("who").textContent = session.user.name;
+    setUser(session.user);
     $("login-error").textContent = "";
     route();
-  } catch (error) { $("login-error").textContent = error.message; }
+  } catch (error) {
+    const known = { 401: "login.failed", 423: "login.locked" }[error.status];
+    $("login-error").textContent = known ? t(known) : error.message;
+  }
 });
 
 $("reply-form").addEventListener("submit", async (event) => {
@@ -126,8 +233,11 @@ $("reply-form").addEventListener("submit", async (event) => {
   } catch (error) { $("reply-error").textContent = error.message; }
 });
 
-$("logout").addEventListener("click", async () => { await api("/auth/logout", { method: "POST" }).catch(() => {}); signOut(); });
-$("back").addEventListener("click", (event) => { event.preventDefault(); location.hash = ""; });
+$("logout").addEventListener("click", () => {
+  const token = state.token;
+  signOut();  // at once: a page closed before the server answers must not keep the token
+  fetch("/api/v1/auth/logout", { method: "POST", keepalive: true, headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+});
 $("status-filter").addEventListener("change", showList);
 $("language").addEventListener("click", async () => {
   state.language = state.language === "tr" ? "en" : "tr";

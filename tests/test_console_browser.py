@@ -1,0 +1,145 @@
+"""The web console in a real browser: a customer's mail as an agent reads it, and held mail released.
+
+Chromium (Debian's package, installed by the test setup if missing) runs
+headless against every service and the gateway started as processes. Its
+clock is the machine's (UTC), so times shown in Istanbul prove the console
+converts them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.support.browser import headless_chromium
+from tests.support.waiting import eventually
+from tests.test_end_to_end import Api, post_mail
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+ATTACHMENT_LIMIT = 1024 * 1024
+INVOICE = b"%PDF-1.4\n% Kas\xc4\xb1m faturas\xc4\xb1\n" + bytes(range(256)) * 10
+NEW_PART = "Faturayı ekledim, kontrol eder misiniz?"
+QUOTED = "Faturanızı bu e-postaya yanıt olarak gönderir misiniz?"
+
+
+@pytest.fixture(scope="module")
+def system_settings():
+    # A small attachment limit and a low sender rate limit, to see what the console shows of both.
+    return {"MAX_ATTACHMENT_BYTES": str(ATTACHMENT_LIMIT), "SENDER_RATE_LIMIT": "2"}
+
+
+@pytest.fixture
+def browser(tmp_path):
+    with headless_chromium(tmp_path) as driver:
+        yield driver
+
+
+def sign_in(browser, system, email: str, password: str = "destek-demo") -> None:
+    """Sign in on the console's own page; with a wrong password, wait for the refusal instead."""
+    browser.get(f"http://127.0.0.1:{system.port('gateway')}/")
+    form = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-form"))
+    form.find_element(By.NAME, "email").send_keys(email)
+    form.find_element(By.NAME, "password").send_keys(password)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    if password == "destek-demo":
+        WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "list-view").is_displayed())
+    else:
+        WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-error").text)
+
+
+def mail_with_invoice() -> bytes:
+    mail = EmailMessage()
+    mail["From"] = "Ayşe Yılmaz <ayse@musteri.com.tr>"
+    mail["To"] = "destek@example.com"
+    mail["Subject"] = "Kasım faturası"
+    mail["Message-ID"] = "<konsol-fatura@musteri.com.tr>"
+    mail.set_content(f"{NEW_PART}\n\nAyşe\n\n"
+                     f"12 Kas 2026 Per, 10:00 tarihinde Destek <destek@example.com> şunu yazdı:\n> {QUOTED}\n")
+    mail.add_attachment(INVOICE, maintype="application", subtype="pdf", filename="Kasım faturası.pdf")
+    mail.add_attachment(b"\0" * (ATTACHMENT_LIMIT + 1), maintype="application", subtype="zip",
+                        filename="arşiv.zip")
+    return bytes(mail)
+
+
+def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_its_invoice(
+        system, browser, tmp_path):
+    number = post_mail(system, mail_with_invoice()).json()["ticket_number"]
+    created = Api(system, "manager@example.com").get(f"/tickets/{number}").json()["messages"][0]["created_at"]
+    sign_in(browser, system, "manager@example.com")
+
+    row = WebDriverWait(browser, 10).until(
+        lambda b: next((r for r in b.find_elements(By.CSS_SELECTOR, "#ticket-rows tr") if f"#{number}" in r.text),
+                       None))
+    row.click()
+    entry = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, "#thread > li.inbound"))
+
+    body = entry.find_element(By.CSS_SELECTOR, ".body")
+    assert body.text.strip() == f"{NEW_PART}\n\nAyşe"  # what she wrote now, without the quote
+    history = entry.find_element(By.CSS_SELECTOR, "details.quoted")
+    assert history.text.strip() == "Alıntılanan geçmişle birlikte tüm e-posta" and QUOTED not in entry.text
+    history.find_element(By.TAG_NAME, "summary").click()
+    assert QUOTED in history.text  # kept, one click away
+
+    shown_at = datetime.fromisoformat(created).astimezone(ZoneInfo("Europe/Istanbul")).strftime("%H:%M")
+    assert shown_at in entry.find_element(By.CSS_SELECTOR, ".meta").text
+
+    files = entry.find_elements(By.CSS_SELECTOR, "ul.attachments li")
+    assert [f.text for f in files] == [
+        "Kasım faturası.pdf (2,5 KB)",
+        "arşiv.zip (1 MB) — ek boyut sınırını aştığı için kaydedilmedi",
+    ]
+    assert files[1].get_attribute("title") == "larger than the 1 MB limit"  # the server's exact words
+    files[0].find_element(By.TAG_NAME, "button").click()
+    downloaded = tmp_path / "Kasım faturası.pdf"
+    assert eventually(downloaded.is_file, timeout=10), list(tmp_path.iterdir())
+    assert eventually(lambda: downloaded.read_bytes() == INVOICE, timeout=5)
+
+
+def test_a_manager_releases_held_mail_from_the_console_and_an_agent_is_not_offered_it(system, browser):
+    sender = "firtina@musteri.com.tr"
+    answers = [post_mail(system, (f"From: {sender}\nTo: destek@example.com\nSubject: Sipariş {n}\n"
+                                  f"Message-ID: <firtina-{n}@musteri.com.tr>\n\nSipariş {n} nerede?\n").encode())
+               .json() for n in (1, 2, 3)]
+    assert [a["status"] for a in answers] == ["created", "created", "held"]
+
+    sign_in(browser, system, "manager@example.com", password="yanlış")
+    assert browser.find_element(By.ID, "login-error").text == "E-posta ya da şifre hatalı."
+    sign_in(browser, system, "agent@example.com")
+    assert not browser.find_element(By.ID, "held-link").is_displayed()
+    browser.find_element(By.ID, "logout").click()
+    assert browser.find_element(By.ID, "login-view").is_displayed()
+
+    sign_in(browser, system, "manager@example.com")
+    browser.find_element(By.ID, "held-link").click()
+    row = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, "#held-rows tr"))
+    assert sender in row.text and "Sipariş 3" in row.text and "gönderen sınırı aştı" in row.text
+    row.find_element(By.TAG_NAME, "button").click()
+
+    notice = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "held-notice").text)
+    released_into = notice.rsplit("#", 1)[1]
+    assert notice.startswith("Serbest bırakıldı: talep #")
+    assert browser.find_element(By.ID, "held-empty").is_displayed()
+    thread = Api(system, "manager@example.com").get(f"/tickets/{released_into}").json()["messages"]
+    assert "firtina-3@musteri.com.tr" in [m["message_id"] for m in thread]
+
+    browser.find_element(By.ID, "language").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "held-link").text == "Held mail")
+
+
+def test_a_session_ended_elsewhere_brings_back_the_sign_in_page_not_an_error(system, browser):
+    sign_in(browser, system, "manager@example.com")
+    token = browser.execute_script("return sessionStorage.getItem('destek.token')")
+    ended = requests.post(f"http://127.0.0.1:{system.port('gateway')}/api/v1/auth/logout",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert ended.status_code == 204
+
+    browser.refresh()
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-view").is_displayed())
+    assert browser.execute_script("return sessionStorage.getItem('destek.token')") is None
+    assert not browser.find_element(By.CSS_SELECTOR, "header nav").is_displayed()
