@@ -67,10 +67,20 @@ def mail_with_invoice() -> bytes:
     return bytes(mail)
 
 
+def acknowledged_thread(api, number: str) -> list[dict] | None:
+    """The ticket's messages once the acknowledgement to the customer has gone out."""
+    messages = api.get(f"/tickets/{number}").json()["messages"]
+    sent = any(m["direction"] == "outbound" and m["delivery_status"] == "sent" for m in messages)
+    return messages if sent else None
+
+
 def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_its_invoice(
         system, browser, tmp_path):
     number = post_mail(system, mail_with_invoice()).json()["ticket_number"]
-    created = Api(system, "manager@example.com").get(f"/tickets/{number}").json()["messages"][0]["created_at"]
+    api = Api(system, "manager@example.com")
+    thread = eventually(lambda: acknowledged_thread(api, number), timeout=20)
+    assert thread, "the acknowledgement was not sent"
+    created = thread[0]["created_at"]
     sign_in(browser, system, "manager@example.com")
 
     row = WebDriverWait(browser, 10).until(
@@ -88,6 +98,9 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
 
     shown_at = datetime.fromisoformat(created).astimezone(ZoneInfo("Europe/Istanbul")).strftime("%H:%M")
     assert shown_at in entry.find_element(By.CSS_SELECTOR, ".meta").text
+
+    acknowledgement = browser.find_element(By.CSS_SELECTOR, "#thread > li.outbound .meta").text
+    assert acknowledgement.startswith("Yanıt · ") and acknowledgement.endswith(" · gönderildi · otomatik e-posta")
 
     files = entry.find_elements(By.CSS_SELECTOR, "ul.attachments li")
     assert [f.text for f in files] == [
