@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.shared.errors import InvalidInput, NotFound
 from services.tickets import repository as repo
 from services.tickets.access import Viewer, check_can_open
-from services.tickets.domain.numbers import reply_subject
+from services.tickets.domain.numbers import reply_subject, tag_subject
 from services.tickets.domain.status import status_after_agent_reply
 from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Message, Ticket, User
@@ -41,13 +41,13 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
     if not customer.email:
         raise InvalidInput("the customer of this ticket has no email address to reply to", "customer.email")
     stored = store_uploads(uploads)  # only once the agent may answer: no files from refused requests
-    answered = _last_inbound(session, ticket)
+    answered = _answered_mail(session, ticket)
     references = (list(answered.references) + [answered.rfc_message_id])[-MAX_REFERENCES:] if answered else []
     message = Message(
         ticket_id=ticket.id, department_id=ticket.department_id, direction="outbound", channel="email",
         rfc_message_id=new_message_id(ticket.number, department.email),
         in_reply_to=[answered.rfc_message_id] if answered else [], references=references,
-        subject=reply_subject(answered.subject if answered else ticket.subject, ticket.number),
+        subject=reply_subject(answered.subject, ticket.number) if answered else tag_subject(ticket.subject, ticket.number),
         from_name=department.name, from_email=department.email, to_emails=[customer.email],
         body_text=body, reply_text=body, author_user_id=viewer.user_id,
         delivery_status="queued", created_at=now, attachments=attachment_rows(stored))
@@ -70,10 +70,16 @@ def _reply_posted(ticket: Ticket, message: Message, department: Department, cust
             "ticket_created_at": iso(ticket.created_at), "priority": ticket.priority}
 
 
-def _last_inbound(session: Session, ticket: Ticket) -> Message | None:
-    return session.scalars(select(Message).where(Message.ticket_id == ticket.id,
-                                                 Message.direction == "inbound")
-                           .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
+def _answered_mail(session: Session, ticket: Ticket) -> Message | None:
+    """The mail a reply answers: the customer's latest, else the latest we sent (so that what the agent
+    writes before the customer answers still threads in the customer's mail program); None: the first."""
+    for direction in ("inbound", "outbound"):
+        latest = session.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.direction == direction,
+                                                       Message.rfc_message_id.is_not(None))
+                                 .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
+        if latest is not None:
+            return latest
+    return None
 
 
 def _apply_reply_to_ticket(session: Session, ticket: Ticket, viewer: Viewer, now: datetime) -> list:

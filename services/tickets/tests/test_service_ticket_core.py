@@ -45,6 +45,13 @@ def test_a_message_given_at_creation_is_mailed_as_the_first_reply(tickets, demo,
     [reply] = tap.wait_for("reply_posted")
     assert reply["ticket_number"] == ticket["number"] and reply["to_email"] == "ayse@musteri.com.tr"
     assert ticket["status"] == "open" and [m["direction"] for m in ticket["messages"]] == ["outbound"]
+    # The first mail of a conversation: no "Re:", nothing it answers.
+    assert reply["subject"] == f"Kargom gelmedi [#{ticket['number']}]" and reply["in_reply_to"] == reply["references"] == []
+    # The agent writes again before the customer answers: it answers the first, so mail programs thread them.
+    tickets.post_reply(demo.manager, ticket["number"], "Bir de fatura bilgisi:", None)
+    [again] = [r for r in tap.wait_for("reply_posted", count=2) if r["message_id"] != reply["message_id"]]
+    assert again["in_reply_to"] == again["references"] == [reply["message_id"]]
+    assert again["subject"] == f"Re: Kargom gelmedi [#{ticket['number']}]"
     with pytest.raises(InvalidInput) as refused:
         new_ticket(tickets, demo, customer={"phone": "05551112233"}, message="Merhaba")
     assert refused.value.field == "message"
