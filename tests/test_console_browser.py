@@ -1,4 +1,5 @@
-"""The web console in a real browser: a customer's mail as an agent reads it, and held mail released.
+"""The web console in a real browser: a customer's mail as an agent reads it, held mail released, and an
+agent writing to a customer first, then again with a file.
 
 Chromium (Debian's package, installed by the test setup if missing) runs
 headless against every service and the gateway started as processes. Its
@@ -22,6 +23,7 @@ from tests.test_end_to_end import Api, post_mail
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+WAIT = 30  # seconds for what the page or the bus shows a moment later (generous: CI runs parts side by side)
 ATTACHMENT_LIMIT = 1024 * 1024
 INVOICE = b"%PDF-1.4\n% Kas\xc4\xb1m faturas\xc4\xb1\n" + bytes(range(256)) * 10
 NEW_PART = "Faturayı ekledim, kontrol eder misiniz?"
@@ -43,14 +45,15 @@ def browser(tmp_path):
 def sign_in(browser, system, email: str, password: str = "destek-demo") -> None:
     """Sign in on the console's own page; with a wrong password, wait for the refusal instead."""
     browser.get(f"http://127.0.0.1:{system.port('gateway')}/")
-    form = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-form"))
+    WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "login-view").is_displayed())
+    form = browser.find_element(By.ID, "login-form")
     form.find_element(By.NAME, "email").send_keys(email)
     form.find_element(By.NAME, "password").send_keys(password)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     if password == "destek-demo":
-        WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "list-view").is_displayed())
+        WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "list-view").is_displayed())
     else:
-        WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-error").text)
+        WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "login-error").text)
 
 
 def mail_with_invoice() -> bytes:
@@ -78,16 +81,16 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
         system, browser, tmp_path):
     number = post_mail(system, mail_with_invoice()).json()["ticket_number"]
     api = Api(system, "manager@example.com")
-    thread = eventually(lambda: acknowledged_thread(api, number), timeout=20)
+    thread = eventually(lambda: acknowledged_thread(api, number), timeout=WAIT)
     assert thread, "the acknowledgement was not sent"
     created = thread[0]["created_at"]
     sign_in(browser, system, "manager@example.com")
 
-    row = WebDriverWait(browser, 10).until(
+    row = WebDriverWait(browser, WAIT).until(
         lambda b: next((r for r in b.find_elements(By.CSS_SELECTOR, "#ticket-rows tr") if f"#{number}" in r.text),
                        None))
     row.click()
-    entry = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, "#thread > li.inbound"))
+    entry = WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.CSS_SELECTOR, "#thread > li.inbound"))
 
     body = entry.find_element(By.CSS_SELECTOR, ".body")
     assert body.text.strip() == f"{NEW_PART}\n\nAyşe"  # what she wrote now, without the quote
@@ -110,7 +113,7 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
     assert files[1].get_attribute("title") == "larger than the 1 MB limit"  # the server's exact words
     files[0].find_element(By.TAG_NAME, "button").click()
     downloaded = tmp_path / "Kasım faturası.pdf"
-    assert eventually(downloaded.is_file, timeout=10), list(tmp_path.iterdir())
+    assert eventually(downloaded.is_file, timeout=WAIT), list(tmp_path.iterdir())
     assert eventually(lambda: downloaded.read_bytes() == INVOICE, timeout=5)
 
 
@@ -130,11 +133,11 @@ def test_a_manager_releases_held_mail_from_the_console_and_an_agent_is_not_offer
 
     sign_in(browser, system, "manager@example.com")
     browser.find_element(By.ID, "held-link").click()
-    row = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, "#held-rows tr"))
+    row = WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.CSS_SELECTOR, "#held-rows tr"))
     assert sender in row.text and "Sipariş 3" in row.text and "gönderen sınırı aştı" in row.text
     row.find_element(By.TAG_NAME, "button").click()
 
-    notice = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "held-notice").text)
+    notice = WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "held-notice").text)
     released_into = notice.rsplit("#", 1)[1]
     assert notice.startswith("Serbest bırakıldı: talep #")
     assert browser.find_element(By.ID, "held-empty").is_displayed()
@@ -142,7 +145,7 @@ def test_a_manager_releases_held_mail_from_the_console_and_an_agent_is_not_offer
     assert "firtina-3@musteri.com.tr" in [m["message_id"] for m in thread]
 
     browser.find_element(By.ID, "language").click()
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "held-link").text == "Held mail")
+    WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "held-link").text == "Held mail")
 
 
 def test_a_session_ended_elsewhere_brings_back_the_sign_in_page_not_an_error(system, browser):
@@ -153,6 +156,52 @@ def test_a_session_ended_elsewhere_brings_back_the_sign_in_page_not_an_error(sys
     assert ended.status_code == 204
 
     browser.refresh()
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-view").is_displayed())
+    WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "login-view").is_displayed())
     assert browser.execute_script("return sessionStorage.getItem('destek.token')") is None
     assert not browser.find_element(By.CSS_SELECTOR, "header nav").is_displayed()
+
+
+def mails_to(smtp_server, address: str, count: int):
+    """The first ``count`` mails the outside SMTP server got for ``address``, once they are all in."""
+    def arrived():
+        found = [m for m in smtp_server.messages if address in m.rcpt_tos]
+        return found[:count] if len(found) >= count else None
+    found = eventually(arrived, timeout=WAIT)
+    assert found, f"{count} mail(s) for {address} did not arrive"
+    return found
+
+
+def test_an_agent_writes_to_a_customer_first_then_sends_a_file_in_the_same_thread(
+        system, smtp_server, browser, tmp_path):
+    sign_in(browser, system, "agent@example.com")
+    browser.find_element(By.LINK_TEXT, "Yeni talep").click()
+    WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "new-view").is_displayed())
+    form = browser.find_element(By.ID, "new-form")
+    assert [o.text for o in form.find_elements(By.CSS_SELECTOR, "select[name=department_id] option")] == [
+        "Destek <destek@example.com>"]  # only the agent's own department
+    form.find_element(By.NAME, "customer_name").send_keys("Işıl Kaya")
+    form.find_element(By.NAME, "customer_email").send_keys("isil@musteri.com.tr")
+    form.find_element(By.NAME, "subject").send_keys("Kargonuz yola çıktı")
+    form.find_element(By.NAME, "message").send_keys("Merhaba Işıl Hanım, kargonuz bugün yola çıktı.")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    title = WebDriverWait(browser, WAIT).until(
+        lambda b: b.find_element(By.ID, "ticket-view").is_displayed() and b.find_element(By.ID, "ticket-title").text)
+    number = title.split(" · ")[0].lstrip("#")
+    [first] = mails_to(smtp_server, "isil@musteri.com.tr", 1)
+    assert first.message["From"].addresses[0].addr_spec == "destek@example.com"
+    assert f"[#{number}]" in first.subject and "Kargonuz yola çıktı" in first.subject
+    assert "kargonuz bugün yola çıktı" in first.message.get_body(("plain",)).get_content()
+
+    invoice = tmp_path / "Fatura Kasım.pdf"
+    invoice.write_bytes(INVOICE)
+    reply = browser.find_element(By.ID, "reply-form")
+    reply.find_element(By.NAME, "body").send_keys("Faturanız ekte.")
+    reply.find_element(By.NAME, "files").send_keys(str(invoice))
+    reply.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    second = mails_to(smtp_server, "isil@musteri.com.tr", 2)[1]
+    assert second.message["In-Reply-To"] == first.message["Message-ID"]
+    [attached] = list(second.message.iter_attachments())
+    assert attached.get_filename() == "Fatura Kasım.pdf" and attached.get_content() == INVOICE
+    WebDriverWait(browser, WAIT).until(lambda b: "Fatura Kasım.pdf (2,5 KB)" in b.find_element(By.ID, "thread").text)

@@ -40,7 +40,7 @@ async function api(path, options = {}) {
 }
 
 function show(view) {
-  ["login-view", "list-view", "ticket-view", "held-view"].forEach((id) => { $(id).hidden = id !== view; });
+  ["login-view", "list-view", "ticket-view", "new-view", "held-view"].forEach((id) => { $(id).hidden = id !== view; });
   $("logout").hidden = view === "login-view";
   document.querySelector("header nav").hidden = view === "login-view";
 }
@@ -171,6 +171,38 @@ async function showTicket(number) {
   }));
 }
 
+// An agent writes to a customer first: the ticket opens in one of their departments and the message is mailed.
+async function showNew() {
+  const departments = (await api("/departments")).items
+    .filter((d) => state.user.is_owner || String(d.id) in state.user.departments);
+  const form = $("new-form");
+  form.department_id.replaceChildren(...departments.map((d) => {
+    const option = element("option", "", `${d.name} <${d.email}>`);
+    option.value = d.id;
+    return option;
+  }));
+  form.priority.replaceChildren(...[1, 2, 3, 4].map((p) => {
+    const option = element("option", "", t(`priority.${p}`));
+    option.value = p;
+    option.selected = p === 3;
+    return option;
+  }));
+  show("new-view");
+}
+
+$("new-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  try {
+    const ticket = await api("/tickets", { method: "POST", body: JSON.stringify({
+      department_id: Number(form.department_id.value), priority: Number(form.priority.value), subject: form.subject.value,
+      customer: { name: form.customer_name.value, email: form.customer_email.value }, message: form.message.value }) });
+    form.reset();
+    $("new-error").textContent = "";
+    location.hash = `#/tickets/${ticket.number}`;
+  } catch (error) { $("new-error").textContent = error.message; }
+});
+
 async function showHeld(notice = "") {
   const held = await api("/held-mail?status=held");
   $("held-rows").replaceChildren(...held.items.map((mail) => {
@@ -202,6 +234,7 @@ async function route() {
     if (!state.user) setUser(await api("/auth/me"));
     if (match) await showTicket(decodeURIComponent(match[1]));
     else if (location.hash === "#/held-mail") await showHeld();
+    else if (location.hash === "#/new") await showNew();
     else await showList();
   } catch (error) { if (error.status !== 401) alert(error.message); }  // 401: the sign-in page is shown
 }
@@ -222,11 +255,24 @@ $("login-form").addEventListener("submit", async (event) => {
   }
 });
 
+// A chosen file as the API takes it: {"filename", "content_type", "content_base64"}.
+function upload(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve({ filename: file.name, content_type: file.type || "application/octet-stream",
+      content_base64: reader.result.slice(reader.result.indexOf(",") + 1) });
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 $("reply-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const number = event.target.dataset.number;
   try {
-    await api(`/tickets/${encodeURIComponent(number)}/replies`, { method: "POST", body: JSON.stringify({ body: event.target.body.value }) });
+    const attachments = await Promise.all([...event.target.files.files].map(upload));
+    const reply = { body: event.target.body.value, ...(attachments.length ? { attachments } : {}) };
+    await api(`/tickets/${encodeURIComponent(number)}/replies`, { method: "POST", body: JSON.stringify(reply) });
     event.target.reset();
     $("reply-error").textContent = "";
     showTicket(number);
