@@ -8,17 +8,10 @@ if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        echo "install_browser: need root (or sudo) to install chromium and chromium-driver" >&2
-        exit 1
-    fi
-fi
+source "$(dirname "$0")/as_root.sh"
+as_root install_browser "chromium and chromium-driver"
 
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     chromium chromium-driver >/dev/null
-echo "install_browser: installed $(chromium --version)"
+echo "install_browser: installed $(chromium --version 2>/dev/null)"

@@ -14,15 +14,8 @@ if command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; then
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        echo "install_dovecot: need root (or sudo) to install dovecot-imapd" >&2
-        exit 1
-    fi
-fi
+source "$(dirname "$0")/as_root.sh"
+as_root install_dovecot "dovecot-imapd"
 
 # Forbid invoke-rc.d from starting services while the package installs.
 POLICY=/usr/sbin/policy-rc.d
