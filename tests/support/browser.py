@@ -21,7 +21,8 @@ INSTALL_SCRIPT = REPO_ROOT / "deploy" / "install_browser.sh"
 def ensure_installed() -> tuple[str, str]:
     """The paths of chromium and chromedriver, installing them first if needed."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        proc = subprocess.run(["bash", str(INSTALL_SCRIPT)], capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(["bash", str(INSTALL_SCRIPT)], check=False, capture_output=True, text=True,
+                              timeout=900)
         if proc.returncode != 0:
             raise RuntimeError(f"installing Chromium with {INSTALL_SCRIPT} failed (exit {proc.returncode}):\n"
                                f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

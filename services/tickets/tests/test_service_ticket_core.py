@@ -39,7 +39,7 @@ def test_subject_priority_department_and_a_reachable_customer_are_required(ticke
     assert refused.value.field == "priority"
 
 
-def test_a_message_given_at_creation_is_mailed_as_the_first_reply(tickets, demo, event_tap):
+def test_a_message_given_at_creation_is_the_first_mail_and_a_later_reply_answers_it(tickets, demo, event_tap):
     tap = event_tap("tickets")
     ticket = new_ticket(tickets, demo, message="Merhaba, talebinizi aldık.")
     [reply] = tap.wait_for("reply_posted")
