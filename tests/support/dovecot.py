@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Optional
 
 from deploy.sandbox import free_port
+from services.ingest.imap.client import log_in
 
 __all__ = ["DovecotServer", "ensure_installed", "dovecot_binary", "dovecot_version"]
 
@@ -301,7 +302,7 @@ class DovecotServer:
         """A logged-in imaplib connection (the caller logs out)."""
         conn = imaplib.IMAP4(self.host, self.port, timeout=30)
         try:
-            conn.login(user, password if password is not None else self.users[user])
+            log_in(conn, user, password if password is not None else self.users[user])
         except Exception:
             conn.shutdown()
             raise

@@ -54,6 +54,14 @@ _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
+def log_in(conn: imaplib.IMAP4, user: str, password: str):
+    """LOGIN, or for credentials beyond ASCII (imaplib sends LOGIN as ASCII only: ş, ı, ğ fail) UTF-8 SASL
+    PLAIN (RFC 4616); the server's (type, data) answer either way."""
+    if (user + password).isascii():
+        return conn.login(user, password)
+    return conn.authenticate("PLAIN", lambda _challenge: f"\0{user}\0{password}".encode())
+
+
 class ImapSession:
     """A logged-in connection with the mailbox's folder selected."""
 
@@ -73,7 +81,7 @@ class ImapSession:
             self.conn = imaplib.IMAP4(c.host, c.port, timeout=self.timeout)
             if c.security == "starttls":
                 self.conn.starttls(ssl_context=self.ssl_context)
-        self._check(self.conn.login(c.user, c.password), "LOGIN")
+        self._check(log_in(self.conn, c.user, c.password), "LOGIN")
         capabilities = self._capabilities()
         self.can_idle, self.can_move = "IDLE" in capabilities, "MOVE" in capabilities
         self.can_uid_expunge = "UIDPLUS" in capabilities

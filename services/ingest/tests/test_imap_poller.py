@@ -268,9 +268,20 @@ def test_imported_mail_can_be_moved_to_another_folder(dovecot, mailbox, make_pol
         conn.logout()
 
 
-def test_a_mailbox_with_a_wrong_password_backs_off_without_stopping(mailbox, make_poller):
+def test_a_password_with_turkish_letters_logs_in(dovecot, make_poller):
+    user, password = f"box{next(_users)}@example.com", "Işıklı-şifre-ğü"  # imaplib's LOGIN sends ASCII only
+    dovecot.add_user(user, password)
+    dovecot.append(user, raw_mail(1))
     recorder = Recorder()
-    poller = make_poller(MailboxConfig(**{**mailbox.__dict__, "password": "wrong"}), recorder)
+    make_poller(MailboxConfig(department_id=1, department_email="destek@example.com", host=dovecot.host,
+                              port=dovecot.port, security="none", user=user, password=password), recorder)
+    eventually(lambda: recorder.subjects == ["Kargo 1"])
+
+
+@pytest.mark.parametrize("wrong", ["wrong", "yanlış-şifre"])
+def test_a_mailbox_with_a_wrong_password_backs_off_without_stopping(mailbox, make_poller, wrong):
+    recorder = Recorder()
+    poller = make_poller(MailboxConfig(**{**mailbox.__dict__, "password": wrong}), recorder)
     eventually(lambda: poller.failures >= 3)
     assert recorder.batches == []
 
