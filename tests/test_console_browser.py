@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.support.browser import headless_chromium
+from tests.support.dovecot import DovecotServer
 from tests.support.waiting import eventually
 from tests.test_end_to_end import Api, post_mail
 
@@ -33,7 +34,8 @@ QUOTED = "Faturanızı bu e-postaya yanıt olarak gönderir misiniz?"
 @pytest.fixture(scope="module")
 def system_settings():
     # A small attachment limit and a low sender rate limit, to see what the console shows of both.
-    return {"MAX_ATTACHMENT_BYTES": str(ATTACHMENT_LIMIT), "SENDER_RATE_LIMIT": "2"}
+    # Ingest looks for changed mailbox settings every second instead of every minute.
+    return {"MAX_ATTACHMENT_BYTES": str(ATTACHMENT_LIMIT), "SENDER_RATE_LIMIT": "2", "IMAP_REFRESH_SECONDS": "1"}
 
 
 @pytest.fixture
@@ -205,3 +207,40 @@ def test_an_agent_writes_to_a_customer_first_then_sends_a_file_in_the_same_threa
     [attached] = list(second.message.iter_attachments())
     assert attached.get_filename() == "Fatura Kasım.pdf" and attached.get_content() == INVOICE
     WebDriverWait(browser, WAIT).until(lambda b: "Fatura Kasım.pdf (2,5 KB)" in b.find_element(By.ID, "thread").text)
+
+
+def test_an_owner_connects_a_departments_mailbox_in_the_console_and_its_mail_becomes_tickets(
+        system, browser, tmp_path_factory):
+    DovecotServer.ensure_installed()
+    with DovecotServer(tmp_path_factory.mktemp("imap"), users={"satis@example.com": "posta-şifresi-1"}) as dovecot:
+        sign_in(browser, system, "owner@example.com")
+        browser.find_element(By.ID, "settings-link").click()
+        WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "settings-view").is_displayed())
+        Select(browser.find_element(By.ID, "settings-department")).select_by_visible_text("Satış <satis@example.com>")
+        form = browser.find_element(By.ID, "settings-form")
+        WebDriverWait(browser, WAIT).until(lambda b: form.get_attribute("data-department-id") != "1")
+        form.find_element(By.NAME, "imap_enabled").click()
+        for name, value in (("imap_host", "127.0.0.1"), ("imap_port", str(dovecot.port)),
+                            ("imap_user", "satis@example.com")):
+            form.find_element(By.NAME, name).send_keys(value)
+        Select(form.find_element(By.NAME, "imap_security")).select_by_value("none")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+        # Enabled without a password: refused, and the field at fault is marked.
+        error = WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "settings-error").text)
+        assert "imap.password" in error
+        password = form.find_element(By.NAME, "imap_password")
+        assert password.get_attribute("aria-invalid") == "true"
+        password.send_keys("posta-şifresi-1")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "settings-notice").text == "Kaydedildi.")
+        assert password.get_attribute("value") == ""  # never shown again
+        assert password.get_attribute("placeholder") == "kayıtlı — değiştirmek için yazın"
+
+        dovecot.append("satis@example.com", "From: Işıl <isil@alici.com.tr>\r\nTo: satis@example.com\r\n"
+                       "Subject: Teklif istiyorum\r\nMessage-ID: <teklif-1@alici.com.tr>\r\n\r\n"
+                       "100 adet için fiyat alabilir miyim?\r\n".encode())
+        api = Api(system, "owner@example.com")
+        ticket = eventually(lambda: next(iter(api.get("/tickets", q="Teklif istiyorum").json()["items"]), None),
+                            timeout=WAIT)
+        assert ticket and ticket["department"]["name"] == "Satış"

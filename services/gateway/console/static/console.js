@@ -23,11 +23,12 @@ function formatTime(iso) {
 }
 
 class ApiError extends Error {
-  constructor(message, status) { super(message); this.status = status; }
+  constructor(message, status, field) { super(message); this.status = status; this.field = field; }
 }
 
-// The API's one error shape, {"error": {"message"}}, as an exception that keeps the status.
-const failure = (answer, body) => new ApiError((body && body.error && body.error.message) || t("error.generic"), answer.status);
+// The API's one error shape, {"error": {"message", "field"}}, as an exception that keeps the status and field.
+const failure = (answer, body) => new ApiError((body && body.error && body.error.message) || t("error.generic"),
+  answer.status, body && body.error && body.error.field);
 
 async function api(path, options = {}) {
   const headers = { "Content-Type": "application/json" };
@@ -40,7 +41,7 @@ async function api(path, options = {}) {
 }
 
 function show(view) {
-  ["login-view", "list-view", "ticket-view", "new-view", "held-view"].forEach((id) => { $(id).hidden = id !== view; });
+  ["login-view", "list-view", "ticket-view", "new-view", "held-view", "settings-view"].forEach((id) => { $(id).hidden = id !== view; });
   $("logout").hidden = view === "login-view";
   document.querySelector("header nav").hidden = view === "login-view";
 }
@@ -50,6 +51,7 @@ function setUser(user) {
   state.user = user;
   $("who").textContent = user ? user.name : "";
   $("held-link").hidden = !(user && (user.is_owner || Object.values(user.departments).includes("manager")));
+  $("settings-link").hidden = !(user && user.is_owner);
 }
 
 function signOut() {
@@ -176,17 +178,8 @@ async function showNew() {
   const departments = (await api("/departments")).items
     .filter((d) => state.user.is_owner || String(d.id) in state.user.departments);
   const form = $("new-form");
-  form.department_id.replaceChildren(...departments.map((d) => {
-    const option = element("option", "", `${d.name} <${d.email}>`);
-    option.value = d.id;
-    return option;
-  }));
-  form.priority.replaceChildren(...[1, 2, 3, 4].map((p) => {
-    const option = element("option", "", t(`priority.${p}`));
-    option.value = p;
-    option.selected = p === 3;
-    return option;
-  }));
+  form.department_id.replaceChildren(...departments.map((d, i) => option(d.id, `${d.name} <${d.email}>`, i === 0)));
+  form.priority.replaceChildren(...[1, 2, 3, 4].map((p) => option(p, t(`priority.${p}`), p === 3)));
   show("new-view");
 }
 
@@ -227,6 +220,75 @@ async function showHeld(notice = "") {
   show("held-view");
 }
 
+// Owners set where each department's mail is read (IMAP) and sent (SMTP). Passwords are write-only:
+// an empty password field keeps the saved one.
+const SECURITY = ["tls", "starttls", "none"];
+const MAIL_FIELDS = { imap: ["host", "port", "user", "folder", "move_to"], smtp: ["host", "port", "username"] };
+
+function option(value, text, selected) {
+  const choice = element("option", "", text);
+  choice.value = value;
+  choice.selected = selected;
+  return choice;
+}
+
+async function showSettings() {
+  const departments = (await api("/departments")).items;
+  const select = $("settings-department");
+  const chosen = Number(select.value) || departments[0].id;
+  select.replaceChildren(...departments.map((d) => option(d.id, `${d.name} <${d.email}>`, d.id === chosen)));
+  fillSettings(await api(`/departments/${chosen}/mail-settings`));
+  show("settings-view");
+}
+
+function fillSettings(settings, notice = "") {
+  const form = $("settings-form");
+  form.reset();
+  form.dataset.departmentId = settings.department_id;
+  form.send_acknowledgement.checked = settings.send_acknowledgement;
+  form.imap_enabled.checked = Boolean(settings.imap && settings.imap.enabled);
+  for (const [kind, names] of Object.entries(MAIL_FIELDS)) {
+    const values = settings[kind] || {};
+    for (const name of names) form[`${kind}_${name}`].value = values[name] ?? "";
+    form[`${kind}_security`].replaceChildren(...SECURITY.map((s) =>
+      option(s, t(`settings.security.${s}`), s === (values.security || (kind === "imap" ? "tls" : "starttls")))));
+    form[`${kind}_password`].placeholder = values.password_set ? t("settings.password_set") : "";
+  }
+  form.querySelectorAll("[aria-invalid]").forEach((input) => input.removeAttribute("aria-invalid"));
+  $("settings-notice").textContent = notice;
+  $("settings-error").textContent = "";
+}
+
+function mailSection(form, kind) {
+  const values = { security: form[`${kind}_security`].value };
+  for (const name of MAIL_FIELDS[kind]) {
+    const text = form[`${kind}_${name}`].value.trim();
+    values[name] = text === "" ? null : name === "port" ? Number(text) : text;
+  }
+  if (form[`${kind}_password`].value) values.password = form[`${kind}_password`].value;
+  return values;
+}
+
+$("settings-department").addEventListener("change", () => showSettings().catch((error) => alert(error.message)));
+
+$("settings-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const imap = { enabled: form.imap_enabled.checked, ...mailSection(form, "imap") };
+  const smtp = mailSection(form, "smtp");
+  try {
+    const saved = await api(`/departments/${form.dataset.departmentId}/mail-settings`, { method: "PUT", body: JSON.stringify({
+      send_acknowledgement: form.send_acknowledgement.checked,
+      imap: imap.host || imap.enabled ? imap : null, smtp: smtp.host ? smtp : null }) });
+    fillSettings(saved, t("settings.saved"));
+  } catch (error) {
+    $("settings-notice").textContent = "";
+    $("settings-error").textContent = error.message;
+    const input = error.field && form.elements.namedItem(error.field.replace(".", "_"));
+    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+  }
+});
+
 async function route() {
   if (!state.token) { show("login-view"); return; }
   const match = location.hash.match(/^#\/tickets\/(.+)$/);
@@ -235,6 +297,7 @@ async function route() {
     if (match) await showTicket(decodeURIComponent(match[1]));
     else if (location.hash === "#/held-mail") await showHeld();
     else if (location.hash === "#/new") await showNew();
+    else if (location.hash === "#/mail-settings") await showSettings();
     else await showList();
   } catch (error) { if (error.status !== 401) alert(error.message); }  // 401: the sign-in page is shown
 }
