@@ -8,8 +8,13 @@ converts them.
 """
 from __future__ import annotations
 
+import base64
+import threading
+import time
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -244,3 +249,68 @@ def test_an_owner_connects_a_departments_mailbox_in_the_console_and_its_mail_bec
         ticket = eventually(lambda: next(iter(api.get("/tickets", q="Teklif istiyorum").json()["items"]), None),
                             timeout=WAIT)
         assert ticket and ticket["department"]["name"] == "Satış"
+
+
+PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+@contextmanager
+def image_server():
+    """A real HTTP server on loopback standing in for a sender's tracking-pixel host: the paths asked of it."""
+    asked: list[str] = []
+
+    class Pixel(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(PIXEL)))
+            self.end_headers()
+            self.wfile.write(PIXEL)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def formatted_mail(pixel_url: str) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = "Bülten <haber@magaza.com.tr>"
+    mail["To"] = "destek@example.com"
+    mail["Subject"] = "Sipariş özeti"
+    mail["Message-ID"] = "<bicimli-1@magaza.com.tr>"
+    mail.set_content("Sipariş: 3 adet")
+    mail.add_alternative(f"""<html><body><p onclick="alert(1)">Sipariş özeti</p>
+<table><tr><td>Ürün</td><td>3 adet</td></tr></table><img alt="logo" src="cid:logo@magaza">
+<img alt="izleme" src="{pixel_url}/acildi.png"><script>document.title = "çalıştı"</script></body></html>""",
+                         subtype="html")
+    mail.get_payload()[1].add_related(PIXEL, maintype="image", subtype="png", cid="<logo@magaza>")
+    return bytes(mail)
+
+
+def test_a_formatted_mail_shows_its_inline_image_and_loads_remote_images_only_when_asked(system, browser):
+    with image_server() as (pixel_url, asked):
+        number = post_mail(system, formatted_mail(pixel_url)).json()["ticket_number"]
+        sign_in(browser, system, "manager@example.com")
+        browser.get(f"http://127.0.0.1:{system.port('gateway')}/#/tickets/{number}")
+        entry = WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.CSS_SELECTOR, "#thread > li.inbound"))
+        entry.find_element(By.XPATH, ".//button[text()='Biçimli görünüm']").click()
+        frame = WebDriverWait(browser, WAIT).until(lambda b: entry.find_element(By.CSS_SELECTOR, "iframe.mail-html"))
+
+        def inside(script: str):
+            return browser.execute_script(f"const page = arguments[0].contentDocument; return {script};", frame)
+        WebDriverWait(browser, WAIT).until(lambda b: inside("page.querySelector('img[alt=logo]')?.naturalWidth") == 1)
+        assert "Ürün\t3 adet" in inside("page.body.innerText")  # the table, as a table
+        assert inside("page.querySelector('script, [onclick]')") is None and inside("page.title") == ""
+        time.sleep(1)
+        assert asked == []  # the tracking pixel was not loaded: the sender cannot tell the mail was read
+
+        entry.find_element(By.XPATH, ".//button[starts-with(text(), 'Uzak resimleri yükle')]").click()
+        assert eventually(lambda: asked, timeout=WAIT) == ["/acildi.png"]

@@ -107,11 +107,15 @@ function messageBody(message) {
   return parts;
 }
 
-async function download(number, file) {
+async function fetchFile(number, file) {
   const answer = await fetch(`/api/v1/tickets/${encodeURIComponent(number)}/attachments/${file.id}`,
     { headers: { Authorization: `Bearer ${state.token}` } });
   if (!answer.ok) throw failure(answer, await answer.json().catch(() => null));
-  const url = URL.createObjectURL(await answer.blob());
+  return answer.blob();
+}
+
+async function download(number, file) {
+  const url = URL.createObjectURL(await fetchFile(number, file));
   const link = element("a");
   link.href = url;
   link.download = file.filename;
@@ -119,6 +123,51 @@ async function download(number, file) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+const dataUrl = (blob) => new Promise((resolve, reject) => {
+  const reader = new FileReader();
+  reader.onload = () => resolve(reader.result);
+  reader.onerror = () => reject(reader.error);
+  reader.readAsDataURL(blob);
+});
+
+// The mail as its sender formatted it: the sanitised HTML in a frame where no script runs and nothing loads
+// from outside, its inline images (cid:) in place; remote images (tracking pixels among them) only on request.
+function htmlView(number, message) {
+  if (!message.body_html) return [];
+  const open = element("button", "link", t("ticket.show_html"));
+  open.type = "button";
+  const view = element("div", "html-view");
+  open.addEventListener("click", async () => {
+    open.hidden = true;
+    const page = new DOMParser().parseFromString(message.body_html, "text/html");  // inert: loads nothing
+    for (const image of page.querySelectorAll('img[src^="cid:"]')) {
+      const id = decodeURIComponent(image.getAttribute("src").slice(4));
+      const file = message.attachments.find((f) => f.kept && f.content_id === id);
+      image.src = file ? await dataUrl(await fetchFile(number, file)) : "";
+    }
+    const remote = page.querySelectorAll("img[data-remote-src]");
+    const frame = element("iframe", "mail-html");
+    frame.setAttribute("sandbox", "allow-same-origin allow-popups allow-popups-to-escape-sandbox");
+    frame.title = t("ticket.show_html");
+    frame.addEventListener("load", () => { frame.style.height = `${frame.contentDocument.documentElement.scrollHeight + 16}px`; });
+    const render = (images) => {
+      frame.srcdoc = '<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="' +
+        `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}"><base target="_blank">${page.body.outerHTML}`;
+    };
+    const load = element("button", "link", t("ticket.load_images"));
+    load.type = "button";
+    load.hidden = remote.length === 0;
+    load.addEventListener("click", () => {
+      load.hidden = true;
+      remote.forEach((image) => { image.src = image.dataset.remoteSrc; });
+      render("data: http: https:");
+    });
+    render("data:");
+    view.append(load, frame);
+  });
+  return [open, view];
 }
 
 // Kept files download with the user's token; a file over the size limit is named with why it is missing.
@@ -152,7 +201,7 @@ function threadEntry(number, message) {
   if (message.delivery_status === "failed" && message.delivery_error) {
     item.appendChild(element("p", "error", message.delivery_error));
   }
-  item.append(...messageBody(message), ...attachmentList(number, message));
+  item.append(...messageBody(message), ...htmlView(number, message), ...attachmentList(number, message));
   return item;
 }
 
@@ -319,14 +368,10 @@ $("login-form").addEventListener("submit", async (event) => {
 });
 
 // A chosen file as the API takes it: {"filename", "content_type", "content_base64"}.
-function upload(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve({ filename: file.name, content_type: file.type || "application/octet-stream",
-      content_base64: reader.result.slice(reader.result.indexOf(",") + 1) });
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
+async function upload(file) {
+  const url = await dataUrl(file);
+  return { filename: file.name, content_type: file.type || "application/octet-stream",
+    content_base64: url.slice(url.indexOf(",") + 1) };
 }
 
 $("reply-form").addEventListener("submit", async (event) => {
