@@ -23,9 +23,18 @@ def catalog(language: str) -> dict:
     return json.loads((HERE / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
 
 
+# The page runs only its own script and talks only to its own API. Images: its own, inline mail images
+# (data:), and remote mail images, which the page asks for only when an agent says so. No one may frame it.
+CONSOLE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: http: https:; "
+                  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
 @blueprint.get("/")
 def index():
-    return send_from_directory(HERE / "static", "console.html")
+    page = send_from_directory(HERE / "static", "console.html")
+    page.headers["Content-Security-Policy"] = CONSOLE_POLICY
+    page.headers["X-Content-Type-Options"] = "nosniff"
+    return page
 
 
 @blueprint.get("/console/<path:name>")

@@ -29,6 +29,8 @@ def test_the_gateway_serves_the_console_and_its_strings(tmp_path):
     client = create_app().test_client()
     page = client.get("/")
     assert page.status_code == 200 and b'id="login-form"' in page.data
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy  # no injected script, no framing
     assert client.get("/console/console.js").status_code == 200
     assert json.loads(client.get("/console/i18n/tr.json").data)["login.title"] == "Giriş yap"
     assert client.get("/console/i18n/de.json").status_code == 404
