@@ -151,7 +151,9 @@ function htmlView(number, message) {
     const frame = element("iframe", "mail-html");
     frame.setAttribute("sandbox", "allow-same-origin allow-popups allow-popups-to-escape-sandbox");
     frame.title = t("ticket.show_html");
-    frame.addEventListener("load", () => { frame.style.height = `${frame.contentDocument.documentElement.scrollHeight + 16}px`; });
+    frame.addEventListener("load", () => {  // as tall as the mail: its body plus the body's margins
+      frame.style.height = `${frame.contentDocument.body.offsetHeight + 32}px`;
+    });
     const render = (images) => {
       frame.srcdoc = '<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="' +
         `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}"><base target="_blank">${page.body.outerHTML}`;
