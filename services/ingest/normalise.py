@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from services.ingest.attachment_store import AttachmentStore
 from services.ingest.domain.mail_parsing import ParsedMail, parse_email
+from services.shared.attachment_store import AttachmentStore
 
 
 def recipient_candidates(mail: ParsedMail, envelope_recipient: str | None) -> list[str]:

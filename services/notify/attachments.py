@@ -1,23 +1,14 @@
-"""Reading outgoing attachments from the attachment store, where the tickets service put them.
-
-The store is a directory (``ATTACHMENT_STORE_DIR``, default ``var/attachments``)
-holding each file once under its SHA-256: ``<dir>/<sha[:2]>/<sha>``, the same
-layout ingest uses for inbound attachments.
-"""
+"""Reading outgoing attachments from the attachment store (``services.shared.attachment_store``),
+where the tickets service put them."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-from services.shared.config import env
+from services.shared.attachment_store import attachment_store
 
 
 class MissingAttachment(Exception):
     """A file the reply lists is not (or not intact) in the store; worth retrying later."""
-
-
-def store_dir() -> Path:
-    return Path(env("ATTACHMENT_STORE_DIR", "var/attachments"))
 
 
 def read_attachments(metadata: list[dict]) -> list[tuple[dict, bytes]]:
@@ -29,11 +20,11 @@ def read_one(sha256: str) -> bytes:
     """The stored content of one hash; raises MissingAttachment if absent or altered."""
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
         raise MissingAttachment(f"not a SHA-256: {sha256!r}")
-    path = store_dir() / sha256[:2] / sha256
+    store = attachment_store()
     try:
-        content = path.read_bytes()
+        content = store.path_of(sha256).read_bytes()
     except FileNotFoundError:
-        raise MissingAttachment(f"attachment {sha256} is not in the store at {store_dir()}") from None
+        raise MissingAttachment(f"attachment {sha256} is not in the store at {store.root}") from None
     if hashlib.sha256(content).hexdigest() != sha256:
         raise MissingAttachment(f"attachment {sha256} in the store does not match its hash")
     return content

@@ -1,23 +1,18 @@
 """Files an agent attaches to a reply: checked, then kept in the attachment store for notify to mail.
 
-The store is a directory (``ATTACHMENT_STORE_DIR``, default ``var/attachments``)
-holding each file once under its SHA-256, ``<dir>/<sha[:2]>/<sha>`` — the
-layout ingest uses for inbound attachments. A file is written before the
-reply's transaction commits; if that rolls back, the file stays unreferenced,
-which content addressing makes harmless.
+The store is the one ingest keeps inbound files in (``services.shared.attachment_store``). A file is
+written before the reply's transaction commits; if that rolls back, the file stays unreferenced, which
+content addressing makes harmless.
 """
 from __future__ import annotations
 
 import binascii
 import base64
-import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from services.shared.config import env, env_int
+from services.shared.attachment_store import attachment_store
+from services.shared.config import env_int
 from services.shared.errors import InvalidInput
 from services.tickets.models import Attachment
 
@@ -79,30 +74,12 @@ def _safe_filename(name) -> str:
 
 def store_uploads(uploads: list[Upload]) -> list[dict]:
     """Keep each file in the store; returns ``[{"filename", "content_type", "size", "sha256"}]``."""
+    store = attachment_store()
     return [{"filename": u.filename, "content_type": u.content_type, "size": len(u.content),
-             "sha256": _store(u.content)} for u in uploads]
+             "sha256": store.put(u.content)} for u in uploads]
 
 
 def attachment_rows(stored: list[dict]) -> list[Attachment]:
     """The thread's record of a reply's files, listed and downloadable like inbound ones."""
     return [Attachment(sha256=item["sha256"], filename=item["filename"], content_type=item["content_type"],
                        size=item["size"], inline=False) for item in stored]
-
-
-def _store(content: bytes) -> str:
-    digest = hashlib.sha256(content).hexdigest()
-    path = Path(env("ATTACHMENT_STORE_DIR", "var/attachments")) / digest[:2] / digest
-    if path.exists():
-        return digest
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)  # readers see the whole file or none
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return digest

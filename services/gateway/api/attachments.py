@@ -1,30 +1,23 @@
 """``/api/v1/tickets/{number}/attachments/{id}``: a message's file, for whoever may open the ticket.
 
 The tickets service checks access and names the file by its SHA-256; the bytes
-come straight from the shared attachment store (``ATTACHMENT_STORE_DIR``,
-default ``var/attachments``, laid out ``<sha[:2]>/<sha>``). Files are sent as
+come straight from the shared attachment store (``services.shared.attachment_store``). Files are sent as
 downloads, never rendered as pages of this origin, except raster images asked
 for ``?disposition=inline`` (inline images of a mail).
 """
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import Blueprint, g, request, send_file
 
 from services.gateway.api.common import login_required, rpc
-from services.shared.config import env
+from services.shared.attachment_store import attachment_store
 from services.shared.errors import NotFound
 
 blueprint = Blueprint("attachments", __name__)
 log = logging.getLogger(__name__)
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}  # not SVG: it can carry script
-
-
-def store_dir() -> Path:
-    # Absolute: Flask's send_file reads a relative path from the app's package folder, not the working directory.
-    return Path(env("ATTACHMENT_STORE_DIR", "var/attachments")).absolute()
 
 
 @blueprint.get("/tickets/<number>/attachments/<int:attachment_id>")
@@ -35,7 +28,7 @@ def download_attachment(number, attachment_id):
     if not meta.get("kept"):
         raise NotFound(f"{meta['filename']} was not kept: {meta.get('not_kept_reason') or 'no reason given'}",
                        "attachment_id")
-    path = store_dir() / meta["sha256"][:2] / meta["sha256"]
+    path = attachment_store().path_of(meta["sha256"])
     if not path.is_file():
         log.error("attachment %s of ticket %s is missing from the store at %s", attachment_id, number, path)
         raise NotFound(f"{meta['filename']} is missing from the attachment store", "attachment_id")

@@ -20,12 +20,12 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from services.ingest.attachment_store import store_from_config
 from services.ingest.batching import RPC_TIMEOUT, InboundBatcher, TicketsUnavailable
 from services.ingest.imap.checkpoints import CheckpointStore, MailboxLease
 from services.ingest.imap.client import MailboxConfig
 from services.ingest.imap.poller import MailboxPoller, PollSettings
 from services.ingest.normalise import raw_mail_to_message
+from services.shared.attachment_store import attachment_store
 from services.shared.config import env, load_settings
 from services.shared.database import make_engine
 
@@ -48,7 +48,7 @@ class ImapPollers(DependencyProvider):
             timeout=float(self._setting("IMAP_TIMEOUT_SECONDS", "30")),
             max_backoff=float(self._setting("IMAP_MAX_BACKOFF_SECONDS", "300")))
         self.max_attachment_bytes = int(self._setting("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024)))
-        self.store = store_from_config(config)
+        self.store = attachment_store(config)
         self.ssl_context = ssl.create_default_context()  # the system's trusted CAs, plus IMAP_CA_FILE's
         if self._setting("IMAP_CA_FILE", ""):
             self.ssl_context.load_verify_locations(cafile=self._setting("IMAP_CA_FILE", ""))

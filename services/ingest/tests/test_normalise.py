@@ -1,7 +1,7 @@
 """The inbound message ingest builds from a raw mail: where it was delivered, its files, what was not kept."""
 from pathlib import Path
 
-from services.ingest.attachment_store import AttachmentStore
+from services.shared.attachment_store import AttachmentStore
 from services.ingest.normalise import raw_mail_to_message
 
 RAW = b"""Delivered-To: satis@example.com

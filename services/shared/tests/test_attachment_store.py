@@ -1,7 +1,7 @@
 """The attachment store keeps each content once, by hash, and never shows a half-written file."""
 import hashlib
 
-from services.ingest.attachment_store import AttachmentStore
+from services.shared.attachment_store import AttachmentStore
 
 
 def test_a_file_is_kept_under_its_sha256(tmp_path):

@@ -1,0 +1,56 @@
+"""The attachment store: each file once, under its SHA-256, in a directory every service can read.
+
+Layout ``<ATTACHMENT_STORE_DIR>/<sha[:2]>/<sha>`` (default ``var/attachments``,
+from the working directory). Ingest writes inbound mail's files and tickets an
+agent's uploads, before committing the rows that point at them, so a committed
+message never points at a missing file; notify reads them to mail them and the
+gateway to serve downloads. A file whose row is then not committed stays
+unreferenced, which content addressing makes harmless.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from services.shared.config import env
+
+DEFAULT_DIR = "var/attachments"
+
+
+class AttachmentStore:
+    """``store.put(content) -> sha256``; writing the same content again costs one ``stat``."""
+
+    def __init__(self, root: os.PathLike | str):
+        # Absolute: a relative root would be read from wherever a library resolves it (Flask's
+        # send_file: the app's package folder), not from the working directory every service shares.
+        self.root = Path(root).absolute()
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def put(self, content: bytes) -> str:
+        """Keep ``content`` (written to a temporary file, synced, then renamed: readers see all or nothing)."""
+        digest = hashlib.sha256(content).hexdigest()
+        path = self.path_of(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before the row that points at it is committed
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+
+def attachment_store(config: dict | None = None) -> AttachmentStore:
+    """The store named by the container config or the environment (``ATTACHMENT_STORE_DIR``)."""
+    configured = (config or {}).get("ATTACHMENT_STORE_DIR")
+    return AttachmentStore(configured or env("ATTACHMENT_STORE_DIR", DEFAULT_DIR))
