@@ -16,9 +16,11 @@ async function loadStrings() {
   document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
 }
 
+const locale = () => (state.language === "tr" ? "tr-TR" : "en-GB");
+
 function formatTime(iso) {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(state.language === "tr" ? "tr-TR" : "en-GB",
+  return new Intl.DateTimeFormat(locale(),
     { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE }).format(new Date(iso));
 }
 
@@ -70,7 +72,7 @@ async function showList() {
   const rows = $("ticket-rows");
   rows.replaceChildren();
   for (const ticket of page.items) {
-    const row = document.createElement("tr");
+    const row = element("tr");
     [`#${ticket.number}`, ticket.subject, ticket.customer.name || ticket.customer.email, ticket.department.name,
       t(`status.${ticket.status}`), t(`priority.${ticket.priority}`), formatTime(ticket.updated_at)].forEach((v) => cell(row, v));
     row.addEventListener("click", () => { location.hash = `#/tickets/${ticket.number}`; });
@@ -85,7 +87,7 @@ function formatSize(bytes) {
   let value = bytes, unit = 0;
   while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
   const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${new Intl.NumberFormat(state.language === "tr" ? "tr-TR" : "en-GB", { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+  return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
 }
 
 function element(tag, className, text) {
@@ -216,12 +218,8 @@ async function showTicket(number) {
   $("reply-form").dataset.number = ticket.number;
   show("ticket-view");
   const sla = await api(`/tickets/${encodeURIComponent(number)}/sla`).catch(() => ({ clocks: [] }));
-  $("sla").replaceChildren(...sla.clocks.map((clock) => {
-    const line = document.createElement("p");
-    line.className = `sla-${clock.state}`;
-    line.textContent = `${t("ticket.sla")} ${t(`sla.${clock.kind}`)}: ${t(`sla.state.${clock.state}`)} (${t("sla.due")} ${formatTime(clock.due_at)})`;
-    return line;
-  }));
+  $("sla").replaceChildren(...sla.clocks.map((clock) => element("p", `sla-${clock.state}`,
+    `${t("ticket.sla")} ${t(`sla.${clock.kind}`)}: ${t(`sla.state.${clock.state}`)} (${t("sla.due")} ${formatTime(clock.due_at)})`)));
 }
 
 // An agent writes to a customer first: the ticket opens in one of their departments and the message is mailed.
@@ -406,11 +404,7 @@ function fillStatusFilter() {
   const select = $("status-filter");
   select.replaceChildren(select.options[0]);
   select.options[0].textContent = t("tickets.filter_status");
-  for (const status of STATUSES) {
-    const option = document.createElement("option");
-    option.value = status; option.textContent = t(`status.${status}`);
-    select.appendChild(option);
-  }
+  select.append(...STATUSES.map((status) => option(status, t(`status.${status}`), false)));
 }
 
 loadStrings().then(() => { fillStatusFilter(); route(); });
