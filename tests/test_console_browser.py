@@ -1,5 +1,6 @@
-"""The web console in a real browser: a customer's mail as an agent reads it, held mail released, and an
-agent writing to a customer first, then again with a file.
+"""The web console in a real browser: a customer's mail as an agent reads it (its new part, history,
+files and formatted view), held mail released, an agent writing to a customer first and then with a
+file, and an owner connecting a department's mailbox.
 
 Chromium (Debian's package, installed by the test setup if missing) runs
 headless against every service and the gateway started as processes. Its

@@ -203,8 +203,7 @@ class SlowTickets(Recorder):
 
     def __call__(self, messages):
         self.calls += 1
-        call = self.calls
-        if call == 1:
+        if self.calls == 1:
             self.release.wait(timeout=15)  # bounded, so that a failing test still stops its poller
             if self.fail_first:
                 raise RuntimeError("tickets could not commit this batch")
