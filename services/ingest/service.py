@@ -26,6 +26,21 @@ def json_response(body: dict, status: int, **headers) -> Response:
                     mimetype="application/json", headers=headers)
 
 
+def request_body(request, limit: int) -> bytes | None:
+    """The request's body, or None if it is longer than ``limit`` bytes.
+
+    A pipe that does not know the mail's size in advance sends it chunked, with no Content-Length;
+    werkzeug reads such a body as empty unless told the stream ends, so it is read here from the
+    server's own stream, which ends with the last chunk.
+    """
+    if request.content_length is not None:
+        return request.get_data(cache=False) if request.content_length <= limit else None
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return b""
+    body = request.environ["wsgi.input"].read(limit + 1)
+    return body if len(body) <= limit else None
+
+
 def input_error(status: int, message: str, field: str) -> Response:
     return json_response({"error": {"code": "invalid_input", "message": message, "field": field}}, status)
 
@@ -50,9 +65,9 @@ class IngestService(ServiceBase):
         content_type = (request.mimetype or "").lower()
         if content_type not in MAIL_CONTENT_TYPES:
             return input_error(415, "send the raw mail as message/rfc822", "Content-Type")
-        if (request.content_length or 0) > MAX_REQUEST_BYTES:
+        raw = request_body(request, MAX_REQUEST_BYTES)
+        if raw is None:
             return input_error(413, f"a mail may be at most {MAX_REQUEST_BYTES} bytes", "body")
-        raw = request.get_data(cache=False)
         if not raw.strip():
             return input_error(400, "the request body must be the raw mail", "body")
         recipient = (request.args.get("recipient") or "").strip() or None

@@ -91,3 +91,17 @@ def test_a_mail_storm_is_held_and_answered_202(running, monkeypatch):
     assert statuses == ["created", "created", "held", "held"]
     owner = running.tickets.authenticate("owner@example.com", "destek-demo")["id"]
     assert len(running.tickets.list_held_messages(owner)) == 2
+
+
+def test_a_mail_sent_chunked_without_a_length_is_taken_and_a_long_one_refused(running, monkeypatch):
+    raw = mail("chunked-1@musteri.com.tr", subject="Parça parça gelen posta")
+
+    def in_chunks(body: bytes):  # requests sends an iterable as Transfer-Encoding: chunked
+        yield from (body[i:i + 100] for i in range(0, len(body), 100))
+    answer = requests.post(running.url, data=in_chunks(raw), timeout=30, headers={"Content-Type": "message/rfc822"})
+    assert answer.status_code == 202, answer.text
+    assert running.ticket(answer.json()["ticket_number"])["subject"] == "Parça parça gelen posta"
+    monkeypatch.setattr("services.ingest.service.MAX_REQUEST_BYTES", 200)
+    too_long = requests.post(running.url, data=in_chunks(mail("chunked-2@musteri.com.tr")), timeout=30,
+                             headers={"Content-Type": "message/rfc822"})
+    assert too_long.status_code == 413 and too_long.json()["error"]["field"] == "body"
