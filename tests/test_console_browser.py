@@ -1,5 +1,5 @@
 """The web console in a real browser: a customer's mail as an agent reads it (its new part, history,
-files and formatted view), held mail released, an agent writing to a customer first and then with a
+files, formatted view, what reading it guessed and the mail as it came), held mail released, an agent writing to a customer first and then with a
 file, and an owner connecting a department's mailbox.
 
 Chromium (Debian's package, installed by the test setup if missing) runs
@@ -85,6 +85,15 @@ def acknowledged_thread(api, number: str) -> list[dict] | None:
     return messages if sent else None
 
 
+def open_ticket(browser, number: str):
+    """Click the ticket's row in the list; its first inbound thread entry once shown."""
+    row = WebDriverWait(browser, WAIT).until(
+        lambda b: next((r for r in b.find_elements(By.CSS_SELECTOR, "#ticket-rows tr") if f"#{number}" in r.text),
+                       None))
+    row.click()
+    return WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.CSS_SELECTOR, "#thread > li.inbound"))
+
+
 def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_its_invoice(
         system, browser, tmp_path):
     number = post_mail(system, mail_with_invoice()).json()["ticket_number"]
@@ -93,12 +102,7 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
     assert thread, "the acknowledgement was not sent"
     created = thread[0]["created_at"]
     sign_in(browser, system, "manager@example.com")
-
-    row = WebDriverWait(browser, WAIT).until(
-        lambda b: next((r for r in b.find_elements(By.CSS_SELECTOR, "#ticket-rows tr") if f"#{number}" in r.text),
-                       None))
-    row.click()
-    entry = WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.CSS_SELECTOR, "#thread > li.inbound"))
+    entry = open_ticket(browser, number)
 
     body = entry.find_element(By.CSS_SELECTOR, ".body")
     assert body.text.strip() == f"{NEW_PART}\n\nAyşe"  # what she wrote now, without the quote
@@ -123,6 +127,34 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
     downloaded = tmp_path / "Kasım faturası.pdf"
     assert eventually(downloaded.is_file, timeout=WAIT), list(tmp_path.iterdir())
     assert eventually(lambda: downloaded.read_bytes() == INVOICE, timeout=5)
+
+
+# Turkish in windows-1254 under a charset name no one knows: read as well as it can be, and kept as it came.
+GUESSED_MAIL = (b"From: Ahmet Kaya <ahmet@bayi.example.net>\r\nTo: destek@example.com\r\n"
+                b"Subject: =?x-bayi-turkce?q?=DDade_talebi?=\r\nMessage-ID: <konsol-tahmin@bayi.example.net>\r\n"
+                b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-bayi-turkce\r\n"
+                b"Content-Transfer-Encoding: 8bit\r\n\r\n\xdcr\xfcn\xfc iade etmek istiyorum, \xfeimdiden "
+                b"te\xfeekk\xfcrler.\r\n")
+
+
+def test_an_agent_sees_what_reading_a_mail_guessed_and_downloads_it_as_it_came(system, browser, tmp_path):
+    number = post_mail(system, GUESSED_MAIL).json()["ticket_number"]
+    sign_in(browser, system, "manager@example.com")
+    entry = open_ticket(browser, number)
+    assert entry.find_element(By.CSS_SELECTOR, ".body").text == "Ürünü iade etmek istiyorum, şimdiden teşekkürler."
+    assert f"#{number} · İade talebi" in browser.find_element(By.ID, "ticket-title").text
+
+    notes = entry.find_element(By.CSS_SELECTOR, "details.parse-notes")
+    assert notes.text.strip() == "Okunurken tahmin edilenler (karakter kodlaması ya da biçim)"
+    notes.find_element(By.TAG_NAME, "summary").click()
+    assert "unknown charset 'x-bayi-turkce'" in notes.text  # the server's own words, on request
+
+    original = entry.find_element(By.CSS_SELECTOR, "button.original")
+    assert original.text == f"Özgün e-posta (.eml) ({len(GUESSED_MAIL)} B)"
+    original.click()
+    saved = eventually(lambda: next(iter(tmp_path.glob(f"{number}-*.eml")), None), timeout=WAIT)
+    assert saved, list(tmp_path.iterdir())
+    assert eventually(lambda: saved.read_bytes() == GUESSED_MAIL, timeout=5)  # byte for byte
 
 
 def test_a_manager_releases_held_mail_from_the_console_and_an_agent_is_not_offered_it(system, browser):

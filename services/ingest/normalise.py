@@ -20,7 +20,7 @@ def recipient_candidates(mail: ParsedMail, envelope_recipient: str | None) -> li
 
 
 def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
-                  attachments: list[dict] | None = None) -> dict:
+                  attachments: list[dict] | None = None, original: dict | None = None) -> dict:
     """The wire form of an inbound email for ``tickets.receive_messages``."""
     return {
         "channel": "email",
@@ -44,6 +44,8 @@ def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
         "skipped_attachments": [
             {"filename": s.filename, "content_type": s.content_type, "size": s.size, "reason": s.reason}
             for s in mail.skipped_attachments],
+        "original": original,
+        "parse_notes": mail.charset_problems,
     }
 
 
@@ -54,8 +56,19 @@ def store_attachments(mail: ParsedMail, store: AttachmentStore) -> list[dict]:
             for a in mail.attachments]
 
 
+def store_original(raw: bytes, mail: ParsedMail, store: AttachmentStore) -> dict | None:
+    """Keep the mail exactly as it came, for an agent to download when what was read of it looks wrong.
+
+    Not kept when a file of it was over the size limit: the original would keep what the limit refused.
+    """
+    if mail.skipped_attachments:
+        return None
+    return {"sha256": store.put(raw), "size": len(raw)}
+
+
 def raw_mail_to_message(raw: bytes, *, envelope_recipient: str | None, store: AttachmentStore,
                         max_attachment_bytes: int) -> dict:
-    """Parse raw mail, keep its files, and build the inbound message (HTTP and IMAP alike)."""
+    """Parse raw mail, keep it and its files, and build the inbound message (HTTP and IMAP alike)."""
     mail = parse_email(raw, max_total_attachment_bytes=max_attachment_bytes)
-    return inbound_email(mail, envelope_recipient, store_attachments(mail, store))
+    return inbound_email(mail, envelope_recipient, store_attachments(mail, store),
+                         store_original(raw, mail, store))

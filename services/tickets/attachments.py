@@ -37,18 +37,28 @@ def attachment_rows(message_db_id: int, message: dict) -> tuple[list[dict], list
     return rows, skipped
 
 
+def original_columns(message: dict) -> dict:
+    """The message row's ``original_sha256`` and ``original_size``: the mail as it arrived, if ingest kept it."""
+    original = message.get("original")
+    if not original:
+        return {"original_sha256": None, "original_size": None}
+    if not isinstance(original, dict) or not _SHA256.match(str(original.get("sha256") or "")):
+        raise InvalidInput("an original's sha256 must be 64 lower-case hex digits", "original.sha256")
+    return {"original_sha256": original["sha256"], "original_size": _size(original.get("size"), "original.size")}
+
+
 def _row(message_db_id: int, item: dict, **extra) -> dict:
     return {"message_id": message_db_id, "filename": str(item.get("filename") or "attachment")[:255],
             "content_type": str(item.get("content_type") or "application/octet-stream")[:255],
-            "size": _size(item.get("size")), "inline": bool(item.get("inline")),
+            "size": _size(item.get("size"), "attachments.size"), "inline": bool(item.get("inline")),
             "content_id": item.get("content_id") or None, **extra}
 
 
-def _size(value) -> int:
+def _size(value, field: str) -> int:
     try:
         return int(value or 0)
     except (TypeError, ValueError):
-        raise InvalidInput("an attachment's size must be a whole number", "attachments.size") from None
+        raise InvalidInput(f"{field} must be a whole number", field) from None
 
 
 def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachment_id) -> dict:
@@ -61,3 +71,17 @@ def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachm
     if attachment is None:
         raise NotFound(f"ticket {ticket.number} has no attachment {attachment_id}", "attachment_id")
     return {**attachment_dict(attachment), "sha256": attachment.sha256}
+
+
+def original_for_viewer(session: Session, viewer: Viewer, number: str, message_id) -> dict:
+    """A mail of a ticket this viewer may open, as it arrived: ``{"message_id", "size", "sha256"}``."""
+    ticket = open_ticket(session, viewer, number)
+    message_id = payload.row_id(message_id, "message_id", what="message", high=payload.MAX_BIGINT)
+    message = session.scalars(select(Message).where(Message.id == message_id,
+                                                    Message.ticket_id == ticket.id)).first()
+    if message is None:
+        raise NotFound(f"ticket {ticket.number} has no message {message_id}", "message_id")
+    if message.original_sha256 is None:
+        raise NotFound(f"message {message_id} has no original mail: it did not come as mail, "
+                       "or a file of it was over the size limit", "message_id")
+    return {"message_id": message.id, "size": message.original_size, "sha256": message.original_sha256}

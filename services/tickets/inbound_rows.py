@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.shared.bulk_rows import insert_rows, next_ids, update_rows
 from services.tickets import repository as repo
-from services.tickets.attachments import attachment_rows
+from services.tickets.attachments import attachment_rows, original_columns
 from services.tickets.models import Attachment, Customer, HistoryEntry, Message, Ticket
 
 CUSTOMERS, TICKETS, MESSAGES = Customer.__table__, Ticket.__table__, Message.__table__
@@ -146,7 +146,8 @@ def _message_row(message_id: int, item: Placement, now: datetime) -> dict:
             "from_name": message.get("from_name") or "", "from_email": item.sender,
             "to_emails": _texts(message.get("to")), "body_text": message.get("body_text") or "",
             "body_html": message.get("body_html"), "reply_text": message.get("reply_text") or "",
-            "is_auto_submitted": bool(message.get("is_auto_submitted")), "created_at": now}
+            "is_auto_submitted": bool(message.get("is_auto_submitted")),
+            "parse_notes": _texts(message.get("parse_notes")), **original_columns(message), "created_at": now}
 
 
 def _history_rows(item: Placement, now: datetime) -> list[dict]:

@@ -1,4 +1,4 @@
-"""OpenAPI fragment: downloading a thread message's attachment."""
+"""OpenAPI fragment: downloading a thread message's attachment, or an inbound mail as it arrived."""
 from services.gateway.openapi import error
 
 SCHEMAS = {
@@ -31,6 +31,25 @@ PATHS = {
                 "304": {"description": "Not modified (ETag is the file's SHA-256)"},
                 "401": error("Not logged in"), "403": error("The ticket is assigned to someone else"),
                 "404": error("No such ticket or attachment, or the file was not kept"),
+            },
+        },
+    },
+    "/tickets/{number}/messages/{message_id}/original": {
+        "get": {
+            "summary": "Download an inbound mail of a ticket you may open, exactly as it arrived (.eml)",
+            "parameters": [
+                {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
+                 "example": "2026-000001"},
+                {"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer"},
+                 "description": "the message's `id` in the ticket's `messages`"},
+            ],
+            "responses": {
+                "200": {"description": "The mail", "content": {"message/rfc822": {
+                    "schema": {"type": "string", "format": "binary"}}}},
+                "304": {"description": "Not modified (ETag is the mail's SHA-256)"},
+                "401": error("Not logged in"), "403": error("The ticket is assigned to someone else"),
+                "404": error("No such ticket or message, or the message has no original (not mail, or a file "
+                             "of it was over the size limit)"),
             },
         },
     },

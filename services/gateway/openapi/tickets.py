@@ -44,7 +44,14 @@ MESSAGE = {"type": "object", "properties": {
     "body_text": {"type": "string"}, "body_html": NULLABLE_TEXT, "reply_text": {"type": "string"},
     "is_auto_submitted": {"type": "boolean"}, "author_user_id": NULLABLE_ID,
     "delivery_status": {"type": ["string", "null"], "enum": ["queued", "sent", "failed", None]},
-    "delivery_error": NULLABLE_TEXT, "created_at": TIME}}
+    "delivery_error": NULLABLE_TEXT,
+    "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
+    "original": {"type": ["object", "null"], "properties": {"size": {"type": "integer"}},
+                 "description": "inbound mail as it arrived, downloadable from `messages/{id}/original`; null: "
+                                "not mail, or a file of it was over the size limit"},
+    "parse_notes": {"type": "array", "items": {"type": "string"},
+                    "description": "what reading the mail had to guess, e.g. an unknown charset"},
+    "created_at": TIME}}
 DETAIL = {
     **SUMMARY, "description": {"type": "string"}, "first_response_at": NULLABLE_TIME, "resolved_at": NULLABLE_TIME,
     "closed_at": NULLABLE_TIME, "first_response_seconds": {"type": ["integer", "null"]},

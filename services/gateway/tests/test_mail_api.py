@@ -97,11 +97,44 @@ def test_a_store_named_relative_to_the_working_directory_serves_its_files(api, r
     assert download.status_code == 200 and download.data == content
 
 
+def test_an_inbound_mail_downloads_exactly_as_it_arrived_with_what_reading_it_guessed(api, rpc, tmp_path):
+    raw = b"From: ayse@example.org\r\nSubject: Sipari\xfe\r\n\r\nSipari\xfeim nerede?\r\n"
+    digest = stored(tmp_path / "store", raw)
+    notes = ["Subject header: 8-bit text without a usable charset; decoded as cp1254"]
+    [result] = rpc.tickets.receive_messages([inbound("gw-original@example.org", parse_notes=notes,
+                                                     original={"sha256": digest, "size": len(raw)})])
+    number, owner = result["ticket_number"], api.login("owner@example.com")
+    [mail] = api.get(f"/api/v1/tickets/{number}", headers=owner).get_json()["messages"]
+    assert mail["original"] == {"size": len(raw)} and mail["parse_notes"] == notes
+    download = api.get(f"/api/v1/tickets/{number}/messages/{mail['id']}/original", headers=owner)
+    assert download.status_code == 200 and download.data == raw
+    assert download.headers["Content-Type"] == "message/rfc822"
+    assert f'filename={number}-{mail["id"]}.eml' in download.headers["Content-Disposition"]
+    agent = api.login("agent@example.com")
+    assert api.get(f"/api/v1/tickets/{number}/messages/{mail['id']}/original", headers=agent).status_code == 403
+    reply = api.post(f"/api/v1/tickets/{number}/replies", headers=owner, json={"body": "Kargoda."}).get_json()
+    assert reply["original"] is None and reply["parse_notes"] == []
+    none = api.get(f"/api/v1/tickets/{number}/messages/{reply['id']}/original", headers=owner)
+    assert none.status_code == 404 and none.get_json()["error"]["field"] == "message_id"
+    assert api.get(f"/api/v1/tickets/{number}/messages/{2**70}/original", headers=owner).status_code == 404
+
+
+def test_a_mail_naming_an_original_that_is_no_hash_is_held_and_the_rest_of_its_batch_goes_in(api, rpc):
+    good, bad = rpc.tickets.receive_messages([
+        inbound("gw-good-original@example.org"),
+        inbound("gw-bad-original@example.org", from_email="veli@example.org",
+                original={"sha256": "../../etc/passwd", "size": 1})])
+    assert good["status"] == "created" and bad["status"] == "held"
+    [held] = api.get("/api/v1/held-mail", headers=api.login("owner@example.com")).get_json()["items"]
+    assert held["message_id"] == "gw-bad-original@example.org" and "original's sha256" in held["error"]
+
+
 def test_the_openapi_document_describes_the_mail_endpoints():
     from services.gateway.openapi import build_document
     paths = build_document()["paths"]
     assert {"get", "put"} <= set(paths["/api/v1/departments/{department_id}/mail-settings"])
     assert "get" in paths["/api/v1/tickets/{number}/attachments/{attachment_id}"]
+    assert "get" in paths["/api/v1/tickets/{number}/messages/{message_id}/original"]
 
 
 def test_managers_see_and_release_held_mail_through_the_api(api, rpc, monkeypatch):

@@ -52,6 +52,21 @@ def test_kept_files_are_stored_and_listed_and_the_rest_is_listed_as_not_kept(tmp
     assert message["skipped_attachments"] == [{"filename": "buyuk.zip", "content_type": "application/zip",
                                                "size": 1200, "reason": "larger than the 1000 bytes limit"}]
     assert message["from_email"] == "ayse@musteri.com.tr" and message["from_name"] == "Ayşe"
+    assert message["original"] is None  # it would keep the file the limit refused
+
+
+def test_the_mail_is_kept_as_it_came_with_what_reading_it_had_to_guess(tmp_path):
+    store = AttachmentStore(tmp_path)
+    raw = (b"From: ayse@musteri.com.tr\r\nTo: destek@example.com\r\nSubject: Sipari\xfe\r\n"
+           b"Message-ID: <guess-1@musteri.com.tr>\r\nContent-Type: text/plain; charset=x-yok-boyle\r\n\r\n"
+           b"Sipari\xfeim nerede? \xddade istiyorum.\r\n")
+    message = raw_mail_to_message(raw, envelope_recipient=None, store=store, max_attachment_bytes=1000)
+    assert message["body_text"] == "Siparişim nerede? İade istiyorum."
+    assert message["original"]["size"] == len(raw)
+    assert store.path_of(message["original"]["sha256"]).read_bytes() == raw
+    assert any("x-yok-boyle" in note for note in message["parse_notes"]), message["parse_notes"]
+    assert raw_mail_to_message(RAW.replace(b"QUFB" * 400, b"QUFB"), envelope_recipient=None, store=store,
+                               max_attachment_bytes=1000)["parse_notes"] == []
 
 
 def test_a_bounce_carries_its_delivery_reports_and_other_mail_none(tmp_path):

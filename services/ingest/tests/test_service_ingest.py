@@ -45,15 +45,18 @@ def running(start_service, demo_org, rpc, tmp_path):
 
 
 def test_a_mail_with_attachments_becomes_a_ticket_whose_files_are_in_the_store(running):
-    answer = running.post(mail("files-1@musteri.com.tr", files=[("fatura.pdf", b"%PDF-1.4 fatura"),
-                                                               ("kopya.pdf", b"%PDF-1.4 fatura")]))
+    raw = mail("files-1@musteri.com.tr", files=[("fatura.pdf", b"%PDF-1.4 fatura"), ("kopya.pdf", b"%PDF-1.4 fatura")])
+    answer = running.post(raw)
     assert answer.status_code == 202 and answer.json()["status"] == "created"
     [message] = running.ticket(answer.json()["ticket_number"])["messages"]
     assert [(a["filename"], a["size"], a["kept"]) for a in message["attachments"]] == [
         ("fatura.pdf", 15, True), ("kopya.pdf", 15, True)]
-    digest = hashlib.sha256(b"%PDF-1.4 fatura").hexdigest()
+    assert message["original"] == {"size": len(raw)}
+    digest, original = hashlib.sha256(b"%PDF-1.4 fatura").hexdigest(), hashlib.sha256(raw).hexdigest()
     assert (running.store / digest[:2] / digest).read_bytes() == b"%PDF-1.4 fatura"
-    assert len([p for p in running.store.rglob("*") if p.is_file()]) == 1  # same content, stored once
+    assert (running.store / original[:2] / original).read_bytes() == raw
+    # The two files have the same content: stored once, beside the mail itself.
+    assert sorted(p.name for p in running.store.rglob("*") if p.is_file()) == sorted([digest, original])
 
 
 def test_an_oversized_mail_becomes_a_message_that_says_what_was_not_kept(running, event_tap, monkeypatch):

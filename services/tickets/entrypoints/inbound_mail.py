@@ -1,4 +1,4 @@
-"""RPC around inbound mail for people: attachments to download, held mail to look at and release."""
+"""RPC around inbound mail for people: attachments and originals to download, held mail to look at and release."""
 from __future__ import annotations
 
 from services.shared.events import utcnow
@@ -16,6 +16,12 @@ class InboundMailEntrypoints:
         "inline", "content_id", "kept", "not_kept_reason", "sha256"}`` (the gateway reads the file by hash)."""
         with self.db.transaction() as session:
             return attachments.attachment_for_viewer(session, load_viewer(session, user_id), number, attachment_id)
+
+    @rpc
+    def get_original_mail(self, user_id, number, message_id):
+        """A mail of a ticket the user may open, exactly as it arrived: ``{"message_id", "size", "sha256"}``."""
+        with self.db.transaction() as session:
+            return attachments.original_for_viewer(session, load_viewer(session, user_id), number, message_id)
 
     @rpc
     def list_held_messages(self, user_id, status="held"):

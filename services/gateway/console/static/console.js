@@ -109,18 +109,21 @@ function messageBody(message) {
   return parts;
 }
 
-async function fetchFile(number, file) {
-  const answer = await fetch(`/api/v1/tickets/${encodeURIComponent(number)}/attachments/${file.id}`,
-    { headers: { Authorization: `Bearer ${state.token}` } });
+const attachmentPath = (number, file) => `/api/v1/tickets/${encodeURIComponent(number)}/attachments/${file.id}`;
+const originalPath = (number, message) =>
+  `/api/v1/tickets/${encodeURIComponent(number)}/messages/${message.id}/original`;
+
+async function fetchFile(path) {
+  const answer = await fetch(path, { headers: { Authorization: `Bearer ${state.token}` } });
   if (!answer.ok) throw failure(answer, await answer.json().catch(() => null));
   return answer.blob();
 }
 
-async function download(number, file) {
-  const url = URL.createObjectURL(await fetchFile(number, file));
+async function download(path, filename) {
+  const url = URL.createObjectURL(await fetchFile(path));
   const link = element("a");
   link.href = url;
-  link.download = file.filename;
+  link.download = filename;
   document.body.appendChild(link);
   link.click();
   link.remove();
@@ -147,7 +150,7 @@ function htmlView(number, message) {
     for (const image of page.querySelectorAll('img[src^="cid:"]')) {
       const id = decodeURIComponent(image.getAttribute("src").slice(4));
       const file = message.attachments.find((f) => f.kept && f.content_id === id);
-      image.src = file ? await dataUrl(await fetchFile(number, file)) : "";
+      image.src = file ? await dataUrl(await fetchFile(attachmentPath(number, file))) : "";
     }
     const remote = page.querySelectorAll("img[data-remote-src]");
     const frame = element("iframe", "mail-html");
@@ -184,7 +187,8 @@ function attachmentList(number, message) {
     if (file.kept) {
       const button = element("button", "link", label);
       button.type = "button";
-      button.addEventListener("click", () => download(number, file).catch((error) => alert(error.message)));
+      button.addEventListener("click", () => download(attachmentPath(number, file), file.filename)
+        .catch((error) => alert(error.message)));
       item.appendChild(button);
     } else {
       item.className = "not-kept";
@@ -196,6 +200,26 @@ function attachmentList(number, message) {
   return [list];
 }
 
+// What reading a mail had to guess (an unknown charset, a broken structure), and the mail as it arrived.
+function originalMail(number, message) {
+  const parts = [];
+  if (message.parse_notes && message.parse_notes.length) {
+    const notes = element("details", "parse-notes");
+    const list = element("ul");
+    message.parse_notes.forEach((note) => list.appendChild(element("li", "", note)));
+    notes.append(element("summary", "", t("ticket.parse_notes")), list);
+    parts.push(notes);
+  }
+  if (message.original) {
+    const button = element("button", "link original", `${t("ticket.original")} (${formatSize(message.original.size)})`);
+    button.type = "button";
+    button.addEventListener("click", () => download(originalPath(number, message), `${number}-${message.id}.eml`)
+      .catch((error) => alert(error.message)));
+    parts.push(button);
+  }
+  return parts;
+}
+
 function threadEntry(number, message) {
   const item = element("li", message.direction);
   const who = message.direction === "inbound" ? `${t("ticket.inbound")}: ${message.from_name || message.from_email}` : t("ticket.outbound");
@@ -205,7 +229,8 @@ function threadEntry(number, message) {
   if (message.delivery_status === "failed" && message.delivery_error) {
     item.appendChild(element("p", "error", message.delivery_error));
   }
-  item.append(...messageBody(message), ...htmlView(number, message), ...attachmentList(number, message));
+  item.append(...messageBody(message), ...htmlView(number, message), ...attachmentList(number, message),
+    ...originalMail(number, message));
   return item;
 }
 
