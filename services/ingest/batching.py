@@ -6,6 +6,10 @@ waits; a background green thread sends whatever has gathered (up to
 ``MAX_BATCH``) in one ``tickets.receive_messages`` call and wakes every waiter
 with its own result. Under light load a batch is just one message, sent at once.
 
+The files those messages name were written to the attachment store without
+a sync each; the batcher syncs the store once before a batch goes out, so
+tickets never commits a row whose file a crash could still take away.
+
 While one batch is out, what has gathered meanwhile goes out too, up to
 ``INBOUND_BATCHES_IN_FLIGHT`` batches (default 2), so mail keeps moving
 while tickets commits. tickets applies inbound batches one after another,
@@ -19,10 +23,12 @@ from collections import deque
 
 import eventlet
 from eventlet.event import Event
+from eventlet import tpool
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.shared.attachment_store import attachment_store
 from services.shared.config import env_int
 
 log = logging.getLogger(__name__)
@@ -45,6 +51,7 @@ class InboundBatcher(DependencyProvider):
     def start(self):
         self._running = True
         self._max_in_flight = max(1, env_int("INBOUND_BATCHES_IN_FLIGHT", 2))
+        self._store = attachment_store(self.container.config)
         self._proxy = ClusterRpcProxy(self.container.config, timeout=RPC_TIMEOUT)
         self._rpc = self._proxy.start()
         self._thread = self.container.spawn_managed_thread(self._run)
@@ -111,6 +118,7 @@ class InboundBatcher(DependencyProvider):
 
     def _call(self, batch):
         try:
+            tpool.execute(self._store.sync)  # in a thread of its own: mail keeps arriving meanwhile
             return self._rpc.tickets.receive_messages.call_async([message for message, _ in batch])
         except Exception as exc:
             return exc

@@ -51,7 +51,7 @@ def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
 
 def store_attachments(mail: ParsedMail, store: AttachmentStore) -> list[dict]:
     """Write the kept attachments to the store; returns their metadata for the inbound message."""
-    return [{"sha256": store.put(a.content), "filename": a.filename, "content_type": a.content_type,
+    return [{"sha256": store.put(a.content, sync=False), "filename": a.filename, "content_type": a.content_type,
              "size": len(a.content), "inline": a.inline, "content_id": a.content_id}
             for a in mail.attachments]
 
@@ -63,12 +63,16 @@ def store_original(raw: bytes, mail: ParsedMail, store: AttachmentStore) -> dict
     """
     if mail.skipped_attachments:
         return None
-    return {"sha256": store.put(raw), "size": len(raw)}
+    return {"sha256": store.put(raw, sync=False), "size": len(raw)}
 
 
 def raw_mail_to_message(raw: bytes, *, envelope_recipient: str | None, store: AttachmentStore,
                         max_attachment_bytes: int) -> dict:
-    """Parse raw mail, keep it and its files, and build the inbound message (HTTP and IMAP alike)."""
+    """Parse raw mail, keep it and its files, and build the inbound message (HTTP and IMAP alike).
+
+    The files are not yet synced to disk: the batcher syncs the store once per batch, before tickets
+    commits the rows that point at them.
+    """
     mail = parse_email(raw, max_total_attachment_bytes=max_attachment_bytes)
     return inbound_email(mail, envelope_recipient, store_attachments(mail, store),
                          store_original(raw, mail, store))

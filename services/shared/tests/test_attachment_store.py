@@ -25,3 +25,12 @@ def test_no_temporary_files_are_left_behind(tmp_path):
     for content in (b"a", b"b", b"", b"x" * 100_000):
         store.put(content)
     assert not [p for p in tmp_path.rglob(".incoming-*")]
+
+
+def test_a_file_a_crash_cut_short_before_its_sync_is_written_whole_again(tmp_path):
+    store = AttachmentStore(tmp_path)
+    digest = store.put(b"Kasim faturasi, 3 sayfa", sync=False)
+    store.path_of(digest).write_bytes(b"")  # what a crash before store.sync() may leave of it
+    assert store.put(b"Kasim faturasi, 3 sayfa", sync=False) == digest
+    store.sync()
+    assert store.path_of(digest).read_bytes() == b"Kasim faturasi, 3 sayfa"
