@@ -7,8 +7,10 @@ waits; a background green thread sends whatever has gathered (up to
 with its own result. Under light load a batch is just one message, sent at once.
 
 The files those messages name were written to the attachment store without
-a sync each; the batcher syncs the store once before a batch goes out, so
-tickets never commits a row whose file a crash could still take away.
+a sync each; the batcher syncs the store once before a batch goes out, and
+writes the batch's original mails (``message["original"]``, bytes) to one
+file of the mail archive, so tickets never commits a row whose file a crash
+could still take away.
 
 While one batch is out, what has gathered meanwhile goes out too, up to
 ``INBOUND_BATCHES_IN_FLIGHT`` batches (default 2), so mail keeps moving
@@ -30,6 +32,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.shared.attachment_store import attachment_store
 from services.shared.config import env_int
+from services.shared.mail_archive import mail_archive
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,7 @@ class InboundBatcher(DependencyProvider):
         self._running = True
         self._max_in_flight = max(1, env_int("INBOUND_BATCHES_IN_FLIGHT", 2))
         self._store = attachment_store(self.container.config)
+        self._archive = mail_archive(self.container.config)
         self._proxy = ClusterRpcProxy(self.container.config, timeout=RPC_TIMEOUT)
         self._rpc = self._proxy.start()
         self._thread = self.container.spawn_managed_thread(self._run)
@@ -118,10 +122,18 @@ class InboundBatcher(DependencyProvider):
 
     def _call(self, batch):
         try:
-            tpool.execute(self._store.sync)  # in a thread of its own: mail keeps arriving meanwhile
+            tpool.execute(self._keep_files, [message for message, _ in batch])  # mail keeps arriving meanwhile
             return self._rpc.tickets.receive_messages.call_async([message for message, _ in batch])
         except Exception as exc:
             return exc
+
+    def _keep_files(self, messages: list[dict]) -> None:
+        """Attachments synced, originals archived: on disk before tickets commits rows that name them."""
+        self._store.sync()
+        kept = [message for message in messages if isinstance(message.get("original"), bytes)]
+        if kept:
+            for message, place in zip(kept, self._archive.write([m["original"] for m in kept])):
+                message["original"] = place
 
     def _deliver(self, batch, reply) -> None:
         try:

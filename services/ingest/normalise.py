@@ -20,7 +20,7 @@ def recipient_candidates(mail: ParsedMail, envelope_recipient: str | None) -> li
 
 
 def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
-                  attachments: list[dict] | None = None, original: dict | None = None) -> dict:
+                  attachments: list[dict] | None = None, original: bytes | None = None) -> dict:
     """The wire form of an inbound email for ``tickets.receive_messages``."""
     return {
         "channel": "email",
@@ -56,23 +56,21 @@ def store_attachments(mail: ParsedMail, store: AttachmentStore) -> list[dict]:
             for a in mail.attachments]
 
 
-def store_original(raw: bytes, mail: ParsedMail, store: AttachmentStore) -> dict | None:
-    """Keep the mail exactly as it came, for an agent to download when what was read of it looks wrong.
+def original_to_keep(raw: bytes, mail: ParsedMail) -> bytes | None:
+    """The mail as it came, to keep for an agent to download when what was read of it looks wrong.
 
     Not kept when a file of it was over the size limit: the original would keep what the limit refused.
     """
-    if mail.skipped_attachments:
-        return None
-    return {"sha256": store.put(raw, sync=False), "size": len(raw)}
+    return None if mail.skipped_attachments else raw
 
 
 def raw_mail_to_message(raw: bytes, *, envelope_recipient: str | None, store: AttachmentStore,
                         max_attachment_bytes: int) -> dict:
     """Parse raw mail, keep it and its files, and build the inbound message (HTTP and IMAP alike).
 
-    The files are not yet synced to disk: the batcher syncs the store once per batch, before tickets
-    commits the rows that point at them.
+    The files are not yet synced to disk, and ``original`` is still the mail's bytes: the batcher syncs
+    the store and writes the batch's originals to the mail archive (``original`` becomes where it is)
+    before tickets commits the rows that point at them.
     """
     mail = parse_email(raw, max_total_attachment_bytes=max_attachment_bytes)
-    return inbound_email(mail, envelope_recipient, store_attachments(mail, store),
-                         store_original(raw, mail, store))
+    return inbound_email(mail, envelope_recipient, store_attachments(mail, store), original_to_keep(raw, mail))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.shared.errors import InvalidInput, NotFound
+from services.shared.mail_archive import ARCHIVE_NAME
 from services.tickets import payload
 from services.tickets.access import Viewer
 from services.tickets.models import Attachment, Message
@@ -38,13 +39,15 @@ def attachment_rows(message_db_id: int, message: dict) -> tuple[list[dict], list
 
 
 def original_columns(message: dict) -> dict:
-    """The message row's ``original_sha256`` and ``original_size``: the mail as it arrived, if ingest kept it."""
+    """The message row's ``original_archive``, ``original_offset`` and ``original_size``: where ingest kept
+    the mail as it arrived, if it did."""
     original = message.get("original")
     if not original:
-        return {"original_sha256": None, "original_size": None}
-    if not isinstance(original, dict) or not _SHA256.match(str(original.get("sha256") or "")):
-        raise InvalidInput("an original's sha256 must be 64 lower-case hex digits", "original.sha256")
-    return {"original_sha256": original["sha256"], "original_size": _size(original.get("size"), "original.size")}
+        return {"original_archive": None, "original_offset": None, "original_size": None}
+    if not isinstance(original, dict) or not ARCHIVE_NAME.match(str(original.get("archive") or "")):
+        raise InvalidInput("an original's archive must name a mail archive", "original.archive")
+    return {"original_archive": original["archive"], "original_offset": _size(original.get("offset"), "original.offset"),
+            "original_size": _size(original.get("size"), "original.size")}
 
 
 def _row(message_db_id: int, item: dict, **extra) -> dict:
@@ -74,14 +77,15 @@ def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachm
 
 
 def original_for_viewer(session: Session, viewer: Viewer, number: str, message_id) -> dict:
-    """A mail of a ticket this viewer may open, as it arrived: ``{"message_id", "size", "sha256"}``."""
+    """A mail of a ticket this viewer may open, as it arrived: ``{"message_id", "archive", "offset", "size"}``."""
     ticket = open_ticket(session, viewer, number)
     message_id = payload.row_id(message_id, "message_id", what="message", high=payload.MAX_BIGINT)
     message = session.scalars(select(Message).where(Message.id == message_id,
                                                     Message.ticket_id == ticket.id)).first()
     if message is None:
         raise NotFound(f"ticket {ticket.number} has no message {message_id}", "message_id")
-    if message.original_sha256 is None:
+    if message.original_archive is None:
         raise NotFound(f"message {message_id} has no original mail: it did not come as mail, "
                        "or a file of it was over the size limit", "message_id")
-    return {"message_id": message.id, "size": message.original_size, "sha256": message.original_sha256}
+    return {"message_id": message.id, "archive": message.original_archive, "offset": message.original_offset,
+            "size": message.original_size}

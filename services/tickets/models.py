@@ -141,8 +141,9 @@ class Message(Base):
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     delivery_status: Mapped[str | None] = mapped_column(Text)  # outbound: queued | sent | failed
     delivery_error: Mapped[str | None] = mapped_column(Text)
-    # Inbound mail as it arrived, in the attachment store (None: not mail, or a file of it over the limit).
-    original_sha256: Mapped[str | None] = mapped_column(Text)
+    # Inbound mail as it arrived, in the mail archive (None: not mail, or a file of it over the limit).
+    original_archive: Mapped[str | None] = mapped_column(Text)
+    original_offset: Mapped[int | None] = mapped_column(BigInteger)
     original_size: Mapped[int | None] = mapped_column(BigInteger)
     parse_notes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default=text("'{}'::text[]"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

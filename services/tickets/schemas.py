@@ -52,7 +52,7 @@ def message_dict(message: Message) -> dict:
         "is_auto_submitted": message.is_auto_submitted, "author_user_id": message.author_user_id,
         "delivery_status": message.delivery_status, "delivery_error": message.delivery_error,
         "attachments": [attachment_dict(a) for a in message.attachments],
-        "original": {"size": message.original_size} if message.original_sha256 else None,
+        "original": {"size": message.original_size} if message.original_archive else None,
         "parse_notes": list(message.parse_notes or []),
         "created_at": iso(message.created_at),
     }

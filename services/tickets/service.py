@@ -48,7 +48,7 @@ class TicketsService(TicketCoreEntrypoints, PipelineEntrypoints, CategoryEntrypo
         "original_message_id"}],
         "attachments": [{"sha256", "filename", "content_type", "size", "inline", "content_id"}],
         "skipped_attachments": [{"filename", "content_type", "size", "reason"}],
-        "original": {"sha256", "size"} | null, "parse_notes": ["unknown charset 'x'; decoded as cp1254"]}]``
+        "original": {"archive", "offset", "size"} | null, "parse_notes": ["unknown charset 'x'; decoded as cp1254"]}]``
         → ``[{"status": "created"|"appended"|"duplicate", "ticket_number": "2026-000001", "message_id": "a@b"}]``;
         ``"status": "held"`` (no ticket) for mail kept aside: over the sender rate limit, or unusable.
         A bounce (``delivery_reports``) of mail we sent joins that mail's ticket and raises ``bounce_received``.

@@ -1,5 +1,6 @@
 """``/api/v1/tickets/{number}/attachments/{id}``: a message's file, for whoever may open the ticket;
-``/api/v1/tickets/{number}/messages/{id}/original``: an inbound mail exactly as it arrived (``.eml``).
+``/api/v1/tickets/{number}/messages/{id}/original``: an inbound mail exactly as it arrived (``.eml``),
+from the mail archive (``services.shared.mail_archive``).
 
 The tickets service checks access and names the file by its SHA-256; the bytes
 come straight from the shared attachment store (``services.shared.attachment_store``). Files are sent as
@@ -8,6 +9,7 @@ for ``?disposition=inline`` (inline images of a mail).
 """
 from __future__ import annotations
 
+import io
 import logging
 
 from flask import Blueprint, g, request, send_file
@@ -15,6 +17,7 @@ from flask import Blueprint, g, request, send_file
 from services.gateway.api.common import login_required, rpc
 from services.shared.attachment_store import attachment_store
 from services.shared.errors import NotFound
+from services.shared.mail_archive import mail_archive
 
 blueprint = Blueprint("attachments", __name__)
 log = logging.getLogger(__name__)
@@ -29,10 +32,15 @@ def download_attachment(number, attachment_id):
     if not meta.get("kept"):
         raise NotFound(f"{meta['filename']} was not kept: {meta.get('not_kept_reason') or 'no reason given'}",
                        "attachment_id")
+    path = attachment_store().path_of(meta["sha256"])
+    if not path.is_file():
+        log.error("attachment %s of ticket %s is missing from the store at %s", attachment_id, number, path)
+        raise NotFound(f"{meta['filename']} is missing from the attachment store", "attachment_id")
     inline = request.args.get("disposition") == "inline" and meta["content_type"] in INLINE_TYPES
-    return _stored_file(meta["sha256"], f"{meta['filename']} of ticket {number}", "attachment_id",
-                        mimetype=meta["content_type"] if inline else _download_type(meta["content_type"]),
-                        as_attachment=not inline, download_name=meta["filename"])
+    response = send_file(path, mimetype=meta["content_type"] if inline else _download_type(meta["content_type"]),
+                         as_attachment=not inline, download_name=meta["filename"], etag=meta["sha256"],
+                         conditional=True, max_age=0)
+    return _private(response)
 
 
 @blueprint.get("/tickets/<number>/messages/<int:message_id>/original")
@@ -40,17 +48,19 @@ def download_attachment(number, attachment_id):
 def download_original(number, message_id):
     """The mail as it arrived (``message/rfc822``, saved as ``.eml``); 404 for a message that has none."""
     meta = rpc().tickets.get_original_mail(g.user_id, number, message_id)
-    return _stored_file(meta["sha256"], f"the original of message {message_id} of ticket {number}", "message_id",
-                        mimetype="message/rfc822", as_attachment=True, download_name=f"{number}-{message_id}.eml")
+    try:
+        mail = mail_archive().read(meta["archive"], meta["offset"], meta["size"])
+    except (OSError, ValueError) as exc:
+        log.error("the original of message %s of ticket %s cannot be read: %s", message_id, number, exc)
+        raise NotFound(f"the original of message {message_id} is missing from the mail archive", "message_id") from None
+    response = send_file(io.BytesIO(mail), mimetype="message/rfc822", as_attachment=True,
+                         download_name=f"{number}-{message_id}.eml", etag=f"{meta['archive']}-{meta['offset']}",
+                         conditional=True, max_age=0)
+    return _private(response)
 
 
-def _stored_file(sha256: str, what: str, field: str, **send):
-    """A file of the attachment store as a download that never runs as a page of this origin."""
-    path = attachment_store().path_of(sha256)
-    if not path.is_file():
-        log.error("%s is missing from the store at %s", what, path)
-        raise NotFound(f"{what} is missing from the attachment store", field)
-    response = send_file(path, etag=sha256, conditional=True, max_age=0, **send)
+def _private(response):
+    """A download that never runs as a page of this origin, nor stays in a shared cache."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, max-age=0"

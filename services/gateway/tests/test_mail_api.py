@@ -7,6 +7,7 @@ import pytest
 
 from services.gateway.app import create_app
 from services.shared.config import Settings, load_settings
+from services.shared.mail_archive import MailArchive
 from services.tickets.service import TicketsService
 from services.tickets.tests.test_service_inbound import inbound
 
@@ -99,10 +100,9 @@ def test_a_store_named_relative_to_the_working_directory_serves_its_files(api, r
 
 def test_an_inbound_mail_downloads_exactly_as_it_arrived_with_what_reading_it_guessed(api, rpc, tmp_path):
     raw = b"From: ayse@example.org\r\nSubject: Sipari\xfe\r\n\r\nSipari\xfeim nerede?\r\n"
-    digest = stored(tmp_path / "store", raw)
+    [place] = MailArchive(tmp_path / "store" / "originals").write([raw])
     notes = ["Subject header: 8-bit text without a usable charset; decoded as cp1254"]
-    [result] = rpc.tickets.receive_messages([inbound("gw-original@example.org", parse_notes=notes,
-                                                     original={"sha256": digest, "size": len(raw)})])
+    [result] = rpc.tickets.receive_messages([inbound("gw-original@example.org", parse_notes=notes, original=place)])
     number, owner = result["ticket_number"], api.login("owner@example.com")
     [mail] = api.get(f"/api/v1/tickets/{number}", headers=owner).get_json()["messages"]
     assert mail["original"] == {"size": len(raw)} and mail["parse_notes"] == notes
@@ -123,10 +123,10 @@ def test_a_mail_naming_an_original_that_is_no_hash_is_held_and_the_rest_of_its_b
     good, bad = rpc.tickets.receive_messages([
         inbound("gw-good-original@example.org"),
         inbound("gw-bad-original@example.org", from_email="veli@example.org",
-                original={"sha256": "../../etc/passwd", "size": 1})])
+                original={"archive": "../../etc/passwd", "offset": 0, "size": 1})])
     assert good["status"] == "created" and bad["status"] == "held"
     [held] = api.get("/api/v1/held-mail", headers=api.login("owner@example.com")).get_json()["items"]
-    assert held["message_id"] == "gw-bad-original@example.org" and "original's sha256" in held["error"]
+    assert held["message_id"] == "gw-bad-original@example.org" and "original's archive" in held["error"]
 
 
 def test_the_openapi_document_describes_the_mail_endpoints():

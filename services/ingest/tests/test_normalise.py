@@ -62,8 +62,7 @@ def test_the_mail_is_kept_as_it_came_with_what_reading_it_had_to_guess(tmp_path)
            b"Sipari\xfeim nerede? \xddade istiyorum.\r\n")
     message = raw_mail_to_message(raw, envelope_recipient=None, store=store, max_attachment_bytes=1000)
     assert message["body_text"] == "Siparişim nerede? İade istiyorum."
-    assert message["original"]["size"] == len(raw)
-    assert store.path_of(message["original"]["sha256"]).read_bytes() == raw
+    assert message["original"] == raw  # the batcher archives it before tickets sees the message
     assert any("x-yok-boyle" in note for note in message["parse_notes"]), message["parse_notes"]
     assert raw_mail_to_message(RAW.replace(b"QUFB" * 400, b"QUFB"), envelope_recipient=None, store=store,
                                max_attachment_bytes=1000)["parse_notes"] == []

@@ -19,7 +19,8 @@ class InboundMailEntrypoints:
 
     @rpc
     def get_original_mail(self, user_id, number, message_id):
-        """A mail of a ticket the user may open, exactly as it arrived: ``{"message_id", "size", "sha256"}``."""
+        """A mail of a ticket the user may open, as it arrived: ``{"message_id", "archive", "offset", "size"}``
+        (the gateway reads it from the mail archive)."""
         with self.db.transaction() as session:
             return attachments.original_for_viewer(session, load_viewer(session, user_id), number, message_id)
 
