@@ -67,6 +67,7 @@ def sign_in(browser, system, email: str, password: str = "destek-demo") -> None:
 def mail_with_invoice() -> bytes:
     mail = EmailMessage()
     mail["From"] = "Ayşe Yılmaz <ayse@musteri.com.tr>"
+    mail["Reply-To"] = "Ayşe Yılmaz <ayse.yilmaz@ev.example>"  # where she wants answers
     mail["To"] = "destek@example.com"
     mail["Subject"] = "Kasım faturası"
     mail["Message-ID"] = "<konsol-fatura@musteri.com.tr>"
@@ -112,7 +113,8 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
     assert QUOTED in history.text  # kept, one click away
 
     shown_at = datetime.fromisoformat(created).astimezone(ZoneInfo("Europe/Istanbul")).strftime("%H:%M")
-    assert shown_at in entry.find_element(By.CSS_SELECTOR, ".meta").text
+    meta = entry.find_element(By.CSS_SELECTOR, ".meta").text
+    assert shown_at in meta and "yanıtlar şu adrese: ayse.yilmaz@ev.example" in meta
 
     acknowledgement = browser.find_element(By.CSS_SELECTOR, "#thread > li.outbound .meta").text
     assert acknowledgement.startswith("Yanıt · ") and acknowledgement.endswith(" · gönderildi · otomatik e-posta")

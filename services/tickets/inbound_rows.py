@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from services.shared.bulk_rows import insert_rows, next_ids, update_rows
 from services.tickets import repository as repo
 from services.tickets.attachments import attachment_rows, original_columns
+from services.tickets.domain.identity import InvalidContact, normalise_email
 from services.tickets.models import Attachment, Customer, HistoryEntry, Message, Ticket
 
 CUSTOMERS, TICKETS, MESSAGES = Customer.__table__, Ticket.__table__, Message.__table__
@@ -144,6 +145,7 @@ def _message_row(message_id: int, item: Placement, now: datetime) -> dict:
             "rfc_message_id": message["message_id"], "in_reply_to": _texts(message.get("in_reply_to")),
             "references": _texts(message.get("references")), "subject": message.get("subject") or "",
             "from_name": message.get("from_name") or "", "from_email": item.sender,
+            "reply_to_email": _address_or_none(message.get("reply_to")),
             "to_emails": _texts(message.get("to")), "body_text": message.get("body_text") or "",
             "body_html": message.get("body_html"), "reply_text": message.get("reply_text") or "",
             "is_auto_submitted": bool(message.get("is_auto_submitted")),
@@ -158,6 +160,14 @@ def _history_rows(item: Placement, now: datetime) -> list[dict]:
         changes.append(("participant", None, item.sender))
     return [{"ticket_id": item.ticket.id, "actor": "customer", "field": name, "old_value": old, "new_value": new,
              "at": now} for name, old, new in changes]
+
+
+def _address_or_none(value) -> str | None:
+    """A Reply-To worth answering to; one that is no address is dropped (answers go to the sender then)."""
+    try:
+        return normalise_email(value) if value else None
+    except InvalidContact:
+        return None
 
 
 def _texts(values) -> list[str]:

@@ -133,6 +133,7 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     from_name: Mapped[str] = mapped_column(Text, default="")
     from_email: Mapped[str] = mapped_column(Text, default="")
+    reply_to_email: Mapped[str | None] = mapped_column(Text)  # inbound: where its sender wants answers
     to_emails: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)

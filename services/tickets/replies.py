@@ -48,7 +48,7 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
         rfc_message_id=new_message_id(ticket.number, department.email),
         in_reply_to=[answered.rfc_message_id] if answered else [], references=references,
         subject=reply_subject(answered.subject, ticket.number) if answered else tag_subject(ticket.subject, ticket.number),
-        from_name=department.name, from_email=department.email, to_emails=[customer.email],
+        from_name=department.name, from_email=department.email, to_emails=[_recipient(session, ticket, customer)],
         body_text=body, reply_text=body, author_user_id=viewer.user_id,
         delivery_status="queued", created_at=now, attachments=attachment_rows(stored))
     session.add(message)
@@ -66,8 +66,19 @@ def _reply_posted(ticket: Ticket, message: Message, department: Department, cust
     return {"ticket_number": ticket.number, "message_db_id": message.id, "message_id": message.rfc_message_id,
             "in_reply_to": message.in_reply_to, "references": message.references, "subject": message.subject,
             "body_text": message.body_text, "from_email": department.email, "from_name": department.name,
-            "to_email": customer.email, "to_name": customer.name, "department_id": department.id,
+            "to_email": message.to_emails[0],  # a Reply-To address comes without the customer's name
+            "to_name": customer.name if message.to_emails[0] == customer.email else "", "department_id": department.id,
             "ticket_created_at": iso(ticket.created_at), "priority": ticket.priority}
+
+
+def _recipient(session: Session, ticket: Ticket, customer: Customer) -> str:
+    """The customer's address, or the Reply-To of their latest mail if it had one (a contact form mails
+    from its own address with the customer in Reply-To); someone else's Reply-To changes nothing."""
+    reply_to = session.scalars(
+        select(Message.reply_to_email).where(Message.ticket_id == ticket.id, Message.direction == "inbound",
+                                             Message.from_email == customer.email)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
+    return reply_to or customer.email
 
 
 def _answered_mail(session: Session, ticket: Ticket) -> Message | None:

@@ -47,7 +47,8 @@ def message_dict(message: Message) -> dict:
     return {
         "id": message.id, "direction": message.direction, "channel": message.channel,
         "message_id": message.rfc_message_id, "subject": message.subject,
-        "from_name": message.from_name, "from_email": message.from_email, "to": message.to_emails,
+        "from_name": message.from_name, "from_email": message.from_email, "reply_to": message.reply_to_email,
+        "to": message.to_emails,
         "body_text": message.body_text, "body_html": message.body_html, "reply_text": message.reply_text,
         "is_auto_submitted": message.is_auto_submitted, "author_user_id": message.author_user_id,
         "delivery_status": message.delivery_status, "delivery_error": message.delivery_error,

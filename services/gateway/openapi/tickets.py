@@ -40,7 +40,10 @@ SUMMARY = {
 MESSAGE = {"type": "object", "properties": {
     "id": ID, "direction": {"type": "string", "enum": ["inbound", "outbound"]}, "channel": {"type": "string"},
     "message_id": NULLABLE_TEXT, "subject": {"type": "string"}, "from_name": {"type": "string"},
-    "from_email": {"type": "string"}, "to": {"type": "array", "items": {"type": "string"}},
+    "from_email": {"type": "string"},
+    "reply_to": {**NULLABLE_TEXT, "description": "inbound mail: its Reply-To, where agents' answers go when "
+                                                 "the customer sent it"},
+    "to": {"type": "array", "items": {"type": "string"}},
     "body_text": {"type": "string"}, "body_html": NULLABLE_TEXT, "reply_text": {"type": "string"},
     "is_auto_submitted": {"type": "boolean"}, "author_user_id": NULLABLE_ID,
     "delivery_status": {"type": ["string", "null"], "enum": ["queued", "sent", "failed", None]},

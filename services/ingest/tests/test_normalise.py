@@ -79,3 +79,13 @@ def test_a_bounce_carries_its_delivery_reports_and_other_mail_none(tmp_path):
     assert message["is_auto_submitted"] is True
     assert raw_mail_to_message(RAW, envelope_recipient=None, store=store,
                                max_attachment_bytes=1000)["delivery_reports"] == []
+
+
+def test_a_reply_to_travels_with_the_mail_for_answers_to_go_there(tmp_path):
+    form = (b"From: Magaza <noreply@magaza.example>\r\nReply-To: =?utf-8?q?Zeynep_=C3=87elik?= <Zeynep@Musteri.example>\r\n"
+            b"To: destek@example.com\r\nSubject: Form\r\n\r\nSiparis 1234\r\n")
+    message = raw_mail_to_message(form, envelope_recipient=None, store=AttachmentStore(tmp_path),
+                                  max_attachment_bytes=1000)
+    assert message["from_email"] == "noreply@magaza.example" and message["reply_to"] == "zeynep@musteri.example"
+    assert raw_mail_to_message(RAW, envelope_recipient=None, store=AttachmentStore(tmp_path),
+                               max_attachment_bytes=1000)["reply_to"] is None

@@ -128,3 +128,28 @@ def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(ticket
         assert refused.value.field == "password"
     with pytest.raises(AccountLocked, match="try again after"):
         tickets.authenticate("agent@example.com", "destek-demo")
+
+
+def test_an_agents_answer_goes_to_the_reply_to_the_customer_gave(tickets, event_tap):
+    tap = event_tap("tickets")
+    owner = tickets.authenticate("owner@example.com", "destek-demo")["id"]
+    # A shop's contact form mails from its own address, with the customer in Reply-To.
+    [form] = tickets.receive_messages([inbound("form-1@magaza.example", from_email="noreply@magaza.example",
+                                               from_name="Mağaza iletişim formu", reply_to="Zeynep@Musteri.example")])
+    number = form["ticket_number"]
+    assert tickets.get_ticket(owner, number)["messages"][0]["reply_to"] == "zeynep@musteri.example"
+    answer = tickets.post_reply(owner, number, "Siparişiniz yolda.")
+    assert answer["to"] == ["zeynep@musteri.example"]
+    [posted] = tap.wait_for("reply_posted")
+    assert posted["to_email"] == "zeynep@musteri.example" and posted["to_name"] == ""
+
+    # A colleague who joins with a Reply-To of their own does not take the customer's answers away.
+    tickets.receive_messages([inbound("form-2@magaza.example", from_email="mudur@magaza.example",
+                                      reply_to="baska@magaza.example", subject=f"Re: [#{number}]",
+                                      tracking_number=number)])
+    assert tickets.post_reply(owner, number, "Bilginize.")["to"] == ["zeynep@musteri.example"]
+
+    # A Reply-To that is no address is not answered to.
+    [plain] = tickets.receive_messages([inbound("form-3@musteri.example", from_email="ali@musteri.example",
+                                                reply_to="<bozuk adres>")])
+    assert tickets.post_reply(owner, plain["ticket_number"], "Merhaba Ali.")["to"] == ["ali@musteri.example"]

@@ -225,7 +225,10 @@ function threadEntry(number, message) {
   const who = message.direction === "inbound" ? `${t("ticket.inbound")}: ${message.from_name || message.from_email}` : t("ticket.outbound");
   const delivery = message.delivery_status ? ` · ${t(`ticket.delivery.${message.delivery_status}`)}` : "";
   const automatic = message.is_auto_submitted ? ` · ${t("ticket.automatic")}` : "";
-  item.appendChild(element("div", "meta", `${who} · ${formatTime(message.created_at)}${delivery}${automatic}`));
+  const replyTo = message.reply_to && message.reply_to !== message.from_email
+    ? ` · ${t("ticket.reply_to")}: ${message.reply_to}` : "";
+  item.appendChild(element("div", "meta",
+    `${who} · ${formatTime(message.created_at)}${replyTo}${delivery}${automatic}`));
   if (message.delivery_status === "failed" && message.delivery_error) {
     item.appendChild(element("p", "error", message.delivery_error));
   }
