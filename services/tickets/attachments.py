@@ -2,7 +2,8 @@
 
 An inbound message lists what ingest stored (by sha256) and what it did not
 keep (over the size limit); both become rows, the latter without a hash and
-with the reason, so the thread shows what is missing.
+with the reason, so the thread shows what is missing. The mail itself, as it
+arrived, is in ingest's mail archive; its message row says where.
 """
 from __future__ import annotations
 
