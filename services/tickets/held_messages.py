@@ -26,6 +26,7 @@ from services.tickets.repository import among
 from services.tickets.schemas import iso
 
 DEFAULT_LIMIT, DEFAULT_WINDOW_SECONDS = 30, 600
+MAX_INDEXED_ID = 1000  # characters; a B-tree entry holds at most about 2,700 bytes
 STATUSES = ("held", "released")
 
 
@@ -46,7 +47,7 @@ def sender_budget(session: Session, senders: set[str], now: datetime) -> SenderB
 def hold(session: Session, department: Department, message: dict, reason: str, error: str | None,
          now: datetime) -> dict:
     """Keep a message aside; the same Message-ID held twice for a department is one entry."""
-    rfc_id = str(message.get("message_id") or _derived_id(message))
+    rfc_id = _indexable(str(message.get("message_id") or _derived_id(message)))
     held_id = session.execute(insert(HeldMessage).values(
         department_id=department.id, reason=reason, error=error, rfc_message_id=rfc_id,
         from_email=str(message.get("from_email") or "")[:1000], subject=str(message.get("subject") or "")[:1000],
@@ -96,6 +97,14 @@ def _storable(value):
     if isinstance(value, str):
         return value.replace("\x00", "")
     return value if value is None or isinstance(value, (bool, int, float)) else str(value)
+
+
+def _indexable(rfc_id: str) -> str:
+    """The id the held row is found by: one too long for the index (an id a message failed on for its
+    length, say) is replaced by one derived from it; the payload keeps the message as it came."""
+    if len(rfc_id) <= MAX_INDEXED_ID:
+        return rfc_id
+    return f"held-{hashlib.sha256(rfc_id.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}@destek.invalid"
 
 
 def _derived_id(message: dict) -> str:

@@ -106,7 +106,7 @@ def _apply_with_fallback(batch: _Batch, messages: list[dict]) -> list[tuple[dict
     if len(messages) == 1:
         log.error("holding inbound message %s that could not be applied: %r", messages[0]["message_id"], failure,
                   exc_info=failure)
-        return [(_hold_failed(batch, messages[0], f"{type(failure).__name__}: {failure}"), [])]
+        return [(_hold_failed(batch, messages[0], _failure_text(failure)), [])]
     log.warning("a batch of %d inbound messages failed (%r); applying them one by one", len(messages), failure)
     return [placed for message in messages for placed in _apply_with_fallback(batch, [message])]
 
@@ -120,7 +120,9 @@ def _try_apply(batch: _Batch, messages: list[dict]):
         try:
             with batch.session.begin_nested():
                 return _apply(batch, messages)
-        except (OperationalError, InterfaceError, ProgrammingError, InternalError):
+        except (OperationalError, InterfaceError, ProgrammingError, InternalError) as exc:
+            if _beyond_database_limits(exc):
+                return exc  # a value of some message is too big for the database: the caller finds which
             raise  # the database or the schema is failing, not these messages: retry the whole batch later
         except IntegrityError as exc:
             failure = exc
@@ -128,6 +130,11 @@ def _try_apply(batch: _Batch, messages: list[dict]):
         except Exception as exc:  # noqa: BLE001 - the caller finds the message at fault
             return exc
     return failure
+
+
+def _beyond_database_limits(exc: Exception) -> bool:
+    """SQLSTATE class 54, program limit exceeded: e.g. a value too long for an index to hold."""
+    return str(getattr(getattr(exc, "orig", None), "sqlstate", "") or "").startswith("54")
 
 
 def _apply(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
@@ -223,6 +230,14 @@ def _department_of(batch: _Batch, message) -> Department:
 
 def _usable(message) -> bool:
     return isinstance(message, dict) and isinstance(message.get("message_id"), str) and bool(message["message_id"])
+
+
+def _failure_text(failure: Exception) -> str:
+    """What an operator reads on a held message: the error's name and its first line, without the
+    statement and parameters a database error carries (the message itself is kept beside it)."""
+    cause = getattr(failure, "orig", None) or failure
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
 
 def _hold_failed(batch: _Batch, message, error: str) -> dict:

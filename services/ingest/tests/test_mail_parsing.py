@@ -62,6 +62,16 @@ def test_threading_headers_are_split_into_bare_message_ids_in_order():
     ]
 
 
+def test_an_over_long_message_id_is_shortened_the_same_way_wherever_it_appears():
+    long_id = "x" * 600 + "@mailer.example"
+    original = parse_email(f"From: a@b.example\r\nMessage-ID: <{long_id}>\r\n\r\nMerhaba\r\n".encode())
+    reply = parse_email(f"From: b@c.example\r\nMessage-ID: <short@c.example>\r\nIn-Reply-To: <{long_id}>\r\n"
+                        f"References: <r@x.example> <{long_id}>\r\n\r\nCevap\r\n".encode())
+    assert len(original.message_id) < 100 and original.message_id.endswith("@destek.invalid")
+    assert reply.in_reply_to == [original.message_id] and reply.references == ["r@x.example", original.message_id]
+    assert original.message_id_derived is False  # it is the mail's own id, shortened, not one made up
+
+
 def test_reply_to_and_cc_addresses_are_lower_cased():
     mail = corpus("tr_iso8859_9_qp_body.eml")
     assert mail.reply_to_email == "gulsah.celik@example.com.tr"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import eventlet
 import pytest
@@ -118,6 +119,18 @@ def test_a_message_without_a_message_id_is_held_for_an_operator(tickets):
     owner = tickets.authenticate("owner@example.com", "destek-demo")
     [held] = tickets.list_held_messages(owner["id"])
     assert held["reason"] == "failed" and "message_id" in held["error"]
+
+
+def test_a_message_too_big_for_the_databases_indexes_is_held_and_its_batch_goes_in(tickets):
+    # 5,000 random characters do not fit a B-tree entry (the unique Message-ID index): PostgreSQL refuses
+    # the row itself, which is this message's fault, not the database's, so the rest of the batch is kept.
+    too_long = secrets.token_hex(2500) + "@example.org"
+    ok, refused = tickets.receive_messages([inbound("fits@example.org"), inbound(too_long)])
+    assert ok["status"] == "created" and refused["status"] == "held"
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    [held] = tickets.list_held_messages(owner["id"])
+    assert held["reason"] == "failed" and "index row" in held["error"]
+    assert "INSERT" not in held["error"]  # the operator reads the reason, not the statement and its values
 
 
 def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(tickets):
