@@ -26,7 +26,7 @@ from services.shared.config import env_int
 from services.shared.errors import InvalidInput
 from services.tickets import held_messages
 from services.tickets import repository as repo
-from services.tickets.domain.identity import InvalidContact, normalise_email
+from services.tickets.domain.identity import MAX_EMAIL, InvalidContact, normalise_email
 from services.tickets.domain.rate_limit import SenderBudget
 from services.tickets.domain.status import status_after_customer_message
 from services.tickets.domain.thread_matching import (APPEND, BY_HEADERS, ThreadCandidate, ThreadDecision,
@@ -272,10 +272,13 @@ def _as_dict(message) -> dict:
 
 
 def _sender_email(message: dict) -> str:
+    """The sender's address; one outside the usual rules is kept as written (``ali@localhost``), unless
+    it is longer than any address can be (RFC 5321: 254 characters), which is no address at all."""
     try:
         return normalise_email(message.get("from_email") or "")
     except InvalidContact:
-        return (message.get("from_email") or "").strip().lower()
+        written = (message.get("from_email") or "").strip().lower()
+        return written if len(written) <= MAX_EMAIL else ""
 
 
 def _candidate(index: InboundIndex, ticket: TicketState | None) -> ThreadCandidate | None:

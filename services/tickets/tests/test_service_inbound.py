@@ -133,6 +133,14 @@ def test_a_message_too_big_for_the_databases_indexes_is_held_and_its_batch_goes_
     assert "INSERT" not in held["error"]  # the operator reads the reason, not the statement and its values
 
 
+def test_a_sender_longer_than_any_address_opens_a_ticket_with_no_address_to_answer(tickets):
+    [result] = tickets.receive_messages([inbound("long-sender@example.org",
+                                                 from_email=secrets.token_hex(1500) + "@example.org")])
+    assert result["status"] == "created"
+    owner = tickets.authenticate("owner@example.com", "destek-demo")
+    assert tickets.get_ticket(owner["id"], result["ticket_number"])["customer"]["email"] is None
+
+
 def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(tickets):
     from services.shared.errors import AccountLocked, Unauthenticated
     for _ in range(5):
