@@ -69,6 +69,7 @@ def mail_with_invoice() -> bytes:
     mail["From"] = "Ayşe Yılmaz <ayse@musteri.com.tr>"
     mail["Reply-To"] = "Ayşe Yılmaz <ayse.yilmaz@ev.example>"  # where she wants answers
     mail["To"] = "destek@example.com"
+    mail["Cc"] = "Muhasebe <muhasebe@musteri.com.tr>"
     mail["Subject"] = "Kasım faturası"
     mail["Message-ID"] = "<konsol-fatura@musteri.com.tr>"
     mail.set_content(f"{NEW_PART}\n\nAyşe\n\n"
@@ -115,6 +116,7 @@ def test_an_agent_reads_the_new_part_of_a_mail_opens_its_history_and_downloads_i
     shown_at = datetime.fromisoformat(created).astimezone(ZoneInfo("Europe/Istanbul")).strftime("%H:%M")
     meta = entry.find_element(By.CSS_SELECTOR, ".meta").text
     assert shown_at in meta and "yanıtlar şu adrese: ayse.yilmaz@ev.example" in meta
+    assert "bilgi: muhasebe@musteri.com.tr" in meta
 
     acknowledgement = browser.find_element(By.CSS_SELECTOR, "#thread > li.outbound .meta").text
     assert acknowledgement.startswith("Yanıt · ") and acknowledgement.endswith(" · gönderildi · otomatik e-posta")

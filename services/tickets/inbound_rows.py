@@ -146,7 +146,7 @@ def _message_row(message_id: int, item: Placement, now: datetime) -> dict:
             "references": _texts(message.get("references")), "subject": message.get("subject") or "",
             "from_name": message.get("from_name") or "", "from_email": item.sender,
             "reply_to_email": _address_or_none(message.get("reply_to")),
-            "to_emails": _texts(message.get("to")), "body_text": message.get("body_text") or "",
+            "to_emails": _texts(message.get("to")), "cc_emails": _texts(message.get("cc")), "body_text": message.get("body_text") or "",
             "body_html": message.get("body_html"), "reply_text": message.get("reply_text") or "",
             "is_auto_submitted": bool(message.get("is_auto_submitted")),
             "parse_notes": _texts(message.get("parse_notes")), **original_columns(message), "created_at": now}

@@ -135,6 +135,7 @@ class Message(Base):
     from_email: Mapped[str] = mapped_column(Text, default="")
     reply_to_email: Mapped[str | None] = mapped_column(Text)  # inbound: where its sender wants answers
     to_emails: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    cc_emails: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default=text("'{}'::text[]"))
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)
     reply_text: Mapped[str] = mapped_column(Text, default="")

@@ -48,7 +48,7 @@ def message_dict(message: Message) -> dict:
         "id": message.id, "direction": message.direction, "channel": message.channel,
         "message_id": message.rfc_message_id, "subject": message.subject,
         "from_name": message.from_name, "from_email": message.from_email, "reply_to": message.reply_to_email,
-        "to": message.to_emails,
+        "to": message.to_emails, "cc": list(message.cc_emails or []),
         "body_text": message.body_text, "body_html": message.body_html, "reply_text": message.reply_text,
         "is_auto_submitted": message.is_auto_submitted, "author_user_id": message.author_user_id,
         "delivery_status": message.delivery_status, "delivery_error": message.delivery_error,

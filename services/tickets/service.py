@@ -42,7 +42,7 @@ class TicketsService(TicketCoreEntrypoints, PipelineEntrypoints, CategoryEntrypo
 
         ``[{"channel": "email", "recipients": ["destek@example.com"], "message_id": "a@b",
         "in_reply_to": [], "references": [], "subject": "Kargo", "from_name": "Ayşe",
-        "from_email": "ayse@example.com", "reply_to": "ayse@ev.example" | null, "to": [...], "body_text": "...", "body_html": null,
+        "from_email": "ayse@example.com", "reply_to": "ayse@ev.example" | null, "to": [...], "cc": [...], "body_text": "...", "body_html": null,
         "reply_text": "...", "is_auto_submitted": false, "auto_reason": null, "tracking_number": null,
         "delivery_reports": [{"recipient", "action": "failed"|"delayed", "status": "5.1.1", "diagnostic",
         "original_message_id"}],

@@ -44,6 +44,7 @@ MESSAGE = {"type": "object", "properties": {
     "reply_to": {**NULLABLE_TEXT, "description": "inbound mail: its Reply-To, where agents' answers go when "
                                                  "the customer sent it"},
     "to": {"type": "array", "items": {"type": "string"}},
+    "cc": {"type": "array", "items": {"type": "string"}, "description": "inbound mail: who the sender copied"},
     "body_text": {"type": "string"}, "body_html": NULLABLE_TEXT, "reply_text": {"type": "string"},
     "is_auto_submitted": {"type": "boolean"}, "author_user_id": NULLABLE_ID,
     "delivery_status": {"type": ["string", "null"], "enum": ["queued", "sent", "failed", None]},

@@ -38,6 +38,7 @@ def test_the_envelope_recipient_comes_first_then_delivered_to_then_to_and_cc(tmp
     message = raw_mail_to_message(RAW, envelope_recipient="Destek@Example.com", store=AttachmentStore(tmp_path),
                                   max_attachment_bytes=1000)
     assert message["recipients"] == ["destek@example.com", "satis@example.com", "muhasebe@example.com"]
+    assert message["to"] == ["destek@example.com"] and message["cc"] == ["muhasebe@example.com"]
     without = raw_mail_to_message(RAW, envelope_recipient=None, store=AttachmentStore(tmp_path),
                                   max_attachment_bytes=1000)
     assert without["recipients"][0] == "satis@example.com"

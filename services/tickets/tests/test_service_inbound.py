@@ -158,7 +158,8 @@ def test_an_agents_answer_goes_to_the_reply_to_the_customer_gave(tickets, event_
     [form] = tickets.receive_messages([inbound("form-1@magaza.example", from_email="noreply@magaza.example",
                                                from_name="Mağaza iletişim formu", reply_to="Zeynep@Musteri.example")])
     number = form["ticket_number"]
-    assert tickets.get_ticket(owner, number)["messages"][0]["reply_to"] == "zeynep@musteri.example"
+    [mail] = tickets.get_ticket(owner, number)["messages"]
+    assert mail["reply_to"] == "zeynep@musteri.example" and mail["cc"] == []
     answer = tickets.post_reply(owner, number, "Siparişiniz yolda.")
     assert answer["to"] == ["zeynep@musteri.example"]
     [posted] = tap.wait_for("reply_posted")
@@ -172,5 +173,6 @@ def test_an_agents_answer_goes_to_the_reply_to_the_customer_gave(tickets, event_
 
     # A Reply-To that is no address is not answered to.
     [plain] = tickets.receive_messages([inbound("form-3@musteri.example", from_email="ali@musteri.example",
-                                                reply_to="<bozuk adres>")])
+                                                reply_to="<bozuk adres>", cc=["veli@musteri.example"])])
+    assert tickets.get_ticket(owner, plain["ticket_number"])["messages"][0]["cc"] == ["veli@musteri.example"]
     assert tickets.post_reply(owner, plain["ticket_number"], "Merhaba Ali.")["to"] == ["ali@musteri.example"]

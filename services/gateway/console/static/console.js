@@ -227,8 +227,9 @@ function threadEntry(number, message) {
   const automatic = message.is_auto_submitted ? ` · ${t("ticket.automatic")}` : "";
   const replyTo = message.reply_to && message.reply_to !== message.from_email
     ? ` · ${t("ticket.reply_to")}: ${message.reply_to}` : "";
+  const copied = message.cc && message.cc.length ? ` · ${t("ticket.cc")}: ${message.cc.join(", ")}` : "";
   item.appendChild(element("div", "meta",
-    `${who} · ${formatTime(message.created_at)}${replyTo}${delivery}${automatic}`));
+    `${who} · ${formatTime(message.created_at)}${replyTo}${copied}${delivery}${automatic}`));
   if (message.delivery_status === "failed" && message.delivery_error) {
     item.appendChild(element("p", "error", message.delivery_error));
   }
