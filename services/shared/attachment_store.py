@@ -43,18 +43,7 @@ class AttachmentStore:
         path = self.path_of(digest)
         if _size_of(path) == len(content):
             return digest  # a shorter one is what a crash before a sync left: written again
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-                if sync:
-                    out.flush()
-                    os.fsync(out.fileno())  # on disk before the row that points at it is committed
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_whole(path, content, sync=sync)
         return digest
 
     def sync(self) -> None:
@@ -66,6 +55,23 @@ class AttachmentStore:
                 os.sync()  # no syncfs(2) here, or it failed: every file system, which covers this one
         finally:
             os.close(handle)
+
+
+def write_whole(path: Path, content: bytes, *, sync: bool = True) -> None:
+    """Write ``content`` to a temporary file beside ``path``, then rename it: readers see all or nothing.
+    With ``sync``, it is on disk before this returns (before the row that points at it is committed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            if sync:
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _size_of(path: Path) -> int | None:

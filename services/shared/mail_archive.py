@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from services.shared.attachment_store import attachment_store
+from services.shared.attachment_store import attachment_store, write_whole
 
 ARCHIVE_NAME = re.compile(r"^(\d{8})-[0-9a-f]{32}$")
 
@@ -35,18 +34,7 @@ class MailArchive:
     def write(self, mails: list[bytes]) -> list[dict]:
         """Keep ``mails`` in one new file, on disk when this returns; where each one is, in order."""
         name = f"{datetime.now(timezone.utc):%Y%m%d}-{uuid.uuid4().hex}"
-        path = self.path_of(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(b"".join(mails))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_whole(self.path_of(name), b"".join(mails))
         places, offset = [], 0
         for mail in mails:
             places.append({"archive": name, "offset": offset, "size": len(mail)})
