@@ -97,6 +97,14 @@ function element(tag, className, text) {
   return el;
 }
 
+// A button that submits no form and does ``onClick``.
+function button(className, text, onClick) {
+  const el = element("button", className, text);
+  el.type = "button";
+  el.addEventListener("click", onClick);
+  return el;
+}
+
 // A customer's mail shows its new part; the whole mail, quoted history included, stays one click away.
 function messageBody(message) {
   const fresh = message.direction === "inbound" && message.reply_text ? message.reply_text : message.body_text;
@@ -118,6 +126,10 @@ async function fetchFile(path) {
   if (!answer.ok) throw failure(answer, await answer.json().catch(() => null));
   return answer.blob();
 }
+
+// A link-like button that downloads a file of the API with the user's token.
+const downloadButton = (className, label, path, filename) =>
+  button(className, label, () => download(path, filename).catch((error) => alert(error.message)));
 
 async function download(path, filename) {
   const url = URL.createObjectURL(await fetchFile(path));
@@ -141,10 +153,8 @@ const dataUrl = (blob) => new Promise((resolve, reject) => {
 // from outside, its inline images (cid:) in place; remote images (tracking pixels among them) only on request.
 function htmlView(number, message) {
   if (!message.body_html) return [];
-  const open = element("button", "link", t("ticket.show_html"));
-  open.type = "button";
   const view = element("div", "html-view");
-  open.addEventListener("click", async () => {
+  const open = button("link", t("ticket.show_html"), async () => {
     open.hidden = true;
     const page = new DOMParser().parseFromString(message.body_html, "text/html");  // inert: loads nothing
     for (const image of page.querySelectorAll('img[src^="cid:"]')) {
@@ -163,14 +173,12 @@ function htmlView(number, message) {
       frame.srcdoc = '<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="' +
         `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}"><base target="_blank">${page.body.outerHTML}`;
     };
-    const load = element("button", "link", t("ticket.load_images"));
-    load.type = "button";
-    load.hidden = remote.length === 0;
-    load.addEventListener("click", () => {
+    const load = button("link", t("ticket.load_images"), () => {
       load.hidden = true;
       remote.forEach((image) => { image.src = image.dataset.remoteSrc; });
       render("data: http: https:");
     });
+    load.hidden = remote.length === 0;
     render("data:");
     view.append(load, frame);
   });
@@ -185,11 +193,7 @@ function attachmentList(number, message) {
     const item = element("li");
     const label = `${file.filename} (${formatSize(file.size)})`;
     if (file.kept) {
-      const button = element("button", "link", label);
-      button.type = "button";
-      button.addEventListener("click", () => download(attachmentPath(number, file), file.filename)
-        .catch((error) => alert(error.message)));
-      item.appendChild(button);
+      item.appendChild(downloadButton("link", label, attachmentPath(number, file), file.filename));
     } else {
       item.className = "not-kept";
       item.textContent = `${label} — ${t("ticket.attachment_not_kept")}`;
@@ -211,11 +215,8 @@ function originalMail(number, message) {
     parts.push(notes);
   }
   if (message.original) {
-    const button = element("button", "link original", `${t("ticket.original")} (${formatSize(message.original.size)})`);
-    button.type = "button";
-    button.addEventListener("click", () => download(originalPath(number, message), `${number}-${message.id}.eml`)
-      .catch((error) => alert(error.message)));
-    parts.push(button);
+    parts.push(downloadButton("link original", `${t("ticket.original")} (${formatSize(message.original.size)})`,
+      originalPath(number, message), `${number}-${message.id}.eml`));
   }
   return parts;
 }
@@ -281,15 +282,12 @@ async function showHeld(notice = "") {
     row.title = mail.error || "";
     [formatTime(mail.created_at), mail.from_email, mail.subject, t(`held.reason.${mail.reason}`)].forEach((v) => cell(row, v));
     const action = element("td");
-    const release = element("button", "", t("held.release"));
-    release.type = "button";
-    release.addEventListener("click", async () => {
+    action.appendChild(button("", t("held.release"), async () => {
       try {
         const result = await api(`/held-mail/${mail.id}/release`, { method: "POST" });
         await showHeld(`${t("held.released")} #${result.ticket_number}`);
       } catch (error) { $("held-notice").textContent = error.message; }
-    });
-    action.appendChild(release);
+    }));
     row.appendChild(action);
     return row;
   }));
