@@ -1,88 +1,120 @@
-"""Set-based statements on the clocks, for batches of events.
+"""The clocks in the database, read and written as :class:`~services.sla.domain.clocks.Clock` values.
 
-Rows travel as one JSON document unpacked by PostgreSQL (``jsonb_to_recordset``):
-the statement text is the same whatever the batch size, so it is compiled and
-planned once, and a batch is one round trip instead of one per event.
+Batches of events are read and written in set-based statements: rows travel as
+one JSON document unpacked by PostgreSQL (``jsonb_to_recordset``), so the
+statement text is the same whatever the batch size, compiled and planned once,
+and a batch is one round trip instead of one per event.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Iterable
 
-from sqlalchemy import Text, bindparam, text
+from sqlalchemy import Text, bindparam, delete, text
 from sqlalchemy.orm import Session
 
 from services.shared.events import utcnow
+from services.sla.domain.calendars import calendar_named
+from services.sla.domain.clocks import Clock
+from services.sla.models import SlaClock
 
-
-@dataclass(slots=True)
-class ClockState:
-    """What the event handlers change of a clock, without an ORM object per clock."""
-    id: int
-    ticket_number: str
-    kind: str
-    calendar: str
-    due_at: datetime
-    paused_since: datetime | None
-    stopped_at: datetime | None
-
+_COLUMNS = ("ticket_number, kind, priority, calendar, target_seconds, started_at, due_at, paused_since, stopped_at, "
+            "breached_at")
 
 # Claims the events (idempotency) and starts the clocks of the ones claimed now, in one statement.
 _START_CLOCKS = text(
     "WITH r AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(event_id uuid, ticket_number text, "
-    "  priority smallint, started_at timestamptz, first_response_seconds integer, first_response_due timestamptz, "
-    "  resolution_seconds integer, resolution_due timestamptz)), "
+    "  kind text, priority smallint, calendar text, target_seconds integer, started_at timestamptz, "
+    "  due_at timestamptz)), "
     "claimed AS (INSERT INTO sla.processed_events (event_id, handler, processed_at) "
-    "  SELECT event_id, :handler, :now FROM r ON CONFLICT DO NOTHING RETURNING event_id) "
+    "  SELECT DISTINCT event_id, :handler, :now FROM r ON CONFLICT DO NOTHING RETURNING event_id) "
     "INSERT INTO sla.clocks (ticket_number, kind, priority, calendar, target_seconds, started_at, due_at) "
-    "SELECT r.ticket_number, k.kind, r.priority, :calendar, k.target_seconds, r.started_at, k.due_at "
-    "FROM r JOIN claimed USING (event_id) CROSS JOIN LATERAL (VALUES "
-    "  ('first_response', r.first_response_seconds, r.first_response_due), "
-    "  ('resolution', r.resolution_seconds, r.resolution_due)) AS k(kind, target_seconds, due_at) "
+    "SELECT r.ticket_number, r.kind, r.priority, r.calendar, r.target_seconds, r.started_at, r.due_at "
+    "FROM r JOIN claimed USING (event_id) "
     "WHERE NOT EXISTS (SELECT FROM sla.deleted_tickets d WHERE d.ticket_number = r.ticket_number) "
-    "ORDER BY r.ticket_number, k.kind "
+    "ORDER BY r.ticket_number, r.kind "
     "ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
 
 _LOCK_CLOCKS = text(
-    "SELECT id, ticket_number, kind, calendar, due_at, paused_since, stopped_at FROM sla.clocks "
+    f"SELECT {_COLUMNS} FROM sla.clocks "
     "WHERE ticket_number IN (SELECT jsonb_array_elements_text(CAST(:numbers AS jsonb))) "
     "ORDER BY id FOR UPDATE").bindparams(bindparam("numbers", type_=Text))
 
+_CLOCKS_OF = text(f"SELECT {_COLUMNS} FROM sla.clocks WHERE ticket_number = :number ORDER BY id")
+
+# The clocks Clock.overdue() picks, found through their partial index.
+_LOCK_OVERDUE = text(
+    f"SELECT {_COLUMNS} FROM sla.clocks "
+    "WHERE stopped_at IS NULL AND paused_since IS NULL AND breached_at IS NULL AND due_at <= :now "
+    "LIMIT :limit FOR UPDATE SKIP LOCKED")
+
 _UPDATE_CLOCKS = text(
-    "UPDATE sla.clocks AS c SET due_at = r.due_at, paused_since = r.paused_since, stopped_at = r.stopped_at "
-    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id bigint, due_at timestamptz, "
-    "paused_since timestamptz, stopped_at timestamptz) WHERE c.id = r.id").bindparams(bindparam("rows", type_=Text))
+    "UPDATE sla.clocks AS c SET priority = r.priority, target_seconds = r.target_seconds, due_at = r.due_at, "
+    "paused_since = r.paused_since, stopped_at = r.stopped_at, breached_at = r.breached_at "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(ticket_number text, kind text, priority smallint, "
+    "target_seconds integer, due_at timestamptz, paused_since timestamptz, stopped_at timestamptz, "
+    "breached_at timestamptz) "
+    "WHERE c.ticket_number = r.ticket_number AND c.kind = r.kind").bindparams(bindparam("rows", type_=Text))
 
 
-def start_clocks(session: Session, rows: list[dict], *, calendar: str, handler: str) -> None:
-    """Claim each new ticket's ``event_id`` for ``handler`` and start its two clocks, unless claimed before.
+def start_clocks(session: Session, clocks: Iterable[tuple[str, Clock]], *, handler: str) -> None:
+    """Claim each ``(event_id, clock)``'s event for ``handler`` and start its clocks, unless claimed before.
 
-    ``rows``: ``ticket_number``, ``priority``, ISO ``started_at``, and per clock kind the target
-    (``first_response_seconds``) and ISO deadline (``first_response_due``); a clock the ticket
-    already has is left as it is, and a ticket already deleted gets none.
+    A clock the ticket already has is left as it is, and a ticket already deleted gets none.
     """
+    rows = [{"event_id": event_id, "ticket_number": clock.ticket_number, "kind": clock.kind,
+             "priority": clock.priority, "calendar": clock.calendar.name, "target_seconds": _seconds(clock.target),
+             "started_at": clock.started_at.isoformat(), "due_at": clock.due_at.isoformat()}
+            for event_id, clock in clocks]
     if rows:
-        session.execute(_START_CLOCKS, {"rows": json.dumps(rows), "calendar": calendar, "handler": handler,
-                                        "now": utcnow()})
+        session.execute(_START_CLOCKS, {"rows": json.dumps(rows), "handler": handler, "now": utcnow()})
 
 
-def lock_clocks(session: Session, ticket_numbers: set[str]) -> dict[str, list[ClockState]]:
+def lock_clocks(session: Session, ticket_numbers: set[str]) -> dict[str, tuple[Clock, ...]]:
     """The clocks of these tickets, locked for this transaction, per ticket in the order they were made."""
-    clocks: dict[str, list[ClockState]] = {}
+    clocks: dict[str, list[Clock]] = {}
     if ticket_numbers:
         # fetched all at once: a row at a time through the result costs more than the query
         for row in session.execute(_LOCK_CLOCKS, {"numbers": json.dumps(sorted(ticket_numbers))}).all():
-            clocks.setdefault(row.ticket_number, []).append(ClockState(*row))
-    return clocks
+            clocks.setdefault(row.ticket_number, []).append(_clock(row))
+    return {number: tuple(found) for number, found in clocks.items()}
 
 
-def save_clocks(session: Session, clocks: list[ClockState]) -> None:
-    """Write back the deadline, pause and stop of each clock."""
-    if clocks:
-        session.execute(_UPDATE_CLOCKS, {"rows": json.dumps([
-            {"id": c.id, "due_at": c.due_at.isoformat(), "paused_since": _iso(c.paused_since),
-             "stopped_at": _iso(c.stopped_at)} for c in clocks])})
+def clocks_of(session: Session, ticket_number: str) -> tuple[Clock, ...]:
+    """A ticket's clocks, in the order they were made."""
+    return tuple(_clock(row) for row in session.execute(_CLOCKS_OF, {"number": ticket_number}))
+
+
+def lock_overdue(session: Session, now: datetime, limit: int) -> list[Clock]:
+    """Running clocks past their deadline whose breach is not published yet, that no one else is handling."""
+    return [_clock(row) for row in session.execute(_LOCK_OVERDUE, {"now": now, "limit": limit})]
+
+
+def save_clocks(session: Session, clocks: Iterable[Clock]) -> None:
+    """Write back what can change of each clock: priority, target, deadline, pause, stop and breach."""
+    rows = [{"ticket_number": c.ticket_number, "kind": c.kind, "priority": c.priority,
+             "target_seconds": _seconds(c.target), "due_at": c.due_at.isoformat(),
+             "paused_since": _iso(c.paused_since), "stopped_at": _iso(c.stopped_at),
+             "breached_at": _iso(c.breached_at)} for c in clocks]
+    if rows:
+        session.execute(_UPDATE_CLOCKS, {"rows": json.dumps(rows)})
+
+
+def delete_clocks(session: Session, ticket_number: str) -> None:
+    """Every clock of the ticket goes."""
+    session.execute(delete(SlaClock).where(SlaClock.ticket_number == ticket_number))
+
+
+def _clock(row) -> Clock:
+    return Clock(ticket_number=row.ticket_number, kind=row.kind, priority=row.priority,
+                 calendar=calendar_named(row.calendar), target=timedelta(seconds=row.target_seconds),
+                 started_at=row.started_at, due_at=row.due_at, paused_since=row.paused_since,
+                 stopped_at=row.stopped_at, breached_at=row.breached_at)
+
+
+def _seconds(duration: timedelta) -> int:
+    return int(duration.total_seconds())
 
 
 def _iso(moment: datetime | None) -> str | None:

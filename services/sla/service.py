@@ -9,11 +9,12 @@ from services.shared.batch_consumers import consumes_batch, first_time_many, ref
 from services.shared.consumers import EventInbox
 from services.shared.database import Database
 from services.shared.events import utcnow
-from services.shared.outbox import OutboxRelay, record_event
+from services.shared.outbox import OutboxRelay
 from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
 from services.sla import clocks
 from services.sla.models import outbox, parked_events, processed_events
+from services.sla.settings import Settings
 
 # A clock is a matter of minutes: events wait up to half a second to make a batch (one worker,
 # one transaction, a few statements) as large as the load allows; one batch at a time keeps each
@@ -27,36 +28,28 @@ class SlaService(ServiceBase):
     db = Database()
     inbox = EventInbox(parked_events)
     relay = OutboxRelay(outbox)
+    settings = Settings()
 
     @consumes_batch("tickets", "ticket_created", **BATCHES)
     def handle_ticket_created(self, events):
         """Start the first-response and resolution clocks."""
         with self.db.transaction() as session:
-            clocks.start_clocks(session, events, "handle_ticket_created")
+            clocks.tickets_created(session, events, "handle_ticket_created", calendar=self.settings.calendar)
 
     @consumes_batch("tickets", "reply_posted", **BATCHES)
     def handle_reply_posted(self, events):
         """The first reply stops the first-response clock."""
-        with self.db.transaction() as session:
-            fresh = first_time_many(session, processed_events, events, "handle_reply_posted")
-            refuse(events, clocks.replies_posted(session, fresh))
+        self._apply_batch(events, "handle_reply_posted", clocks.replies_posted)
 
     @consumes_batch("tickets", "ticket_status_changed", **BATCHES)
     def handle_ticket_status_changed(self, events):
         """Pending pauses the clocks; resolved stops the resolution clock."""
-        with self.db.transaction() as session:
-            fresh = first_time_many(session, processed_events, events, "handle_ticket_status_changed")
-            refuse(events, clocks.statuses_changed(session, fresh))
+        self._apply_batch(events, "handle_ticket_status_changed", clocks.statuses_changed)
 
     @consumes_batch("tickets", "ticket_updated", **BATCHES)
     def handle_ticket_updated(self, events):
         """A new priority brings the new priority's targets to the running clocks."""
-        with self.db.transaction() as session:
-            for event in first_time_many(session, processed_events, events, "handle_ticket_updated"):
-                for change in event["changes"]:
-                    if change["field"] == "priority":
-                        clocks.priority_changed(session, event["ticket_number"], int(change["new"]),
-                                                datetime.fromisoformat(event["updated_at"]))
+        self._apply_batch(events, "handle_ticket_updated", clocks.tickets_updated)
 
     @consumes_batch("tickets", "ticket_deleted", **BATCHES)
     def handle_ticket_deleted(self, events):
@@ -68,19 +61,19 @@ class SlaService(ServiceBase):
     @timer(interval=10)
     def detect_breaches(self):
         """Mark clocks that ran past their deadline and publish ``sla_breached``."""
-        now = utcnow()
         with self.db.transaction() as session:
-            for clock in clocks.overdue_clocks(session, now):
-                clock.breached_at = now
-                record_event(session, outbox, "sla_breached", {
-                    "ticket_number": clock.ticket_number, "kind": clock.kind,
-                    "due_at": clock.due_at.isoformat(), "priority": clock.priority})
+            clocks.publish_breaches(session, utcnow())
 
     @rpc
     def get_ticket_sla(self, ticket_number):
         """``{"ticket_number", "clocks": [{"kind", "state", "due_at", "remaining_seconds", ...}]}``."""
         with self.db.transaction() as session:
             return clocks.ticket_sla(session, ticket_number, utcnow())
+
+    def _apply_batch(self, events, handler, apply):
+        """Apply a batch in a few statements; events about tickets without clocks yet are parked, not the batch."""
+        with self.db.transaction() as session:
+            refuse(events, apply(session, first_time_many(session, processed_events, events, handler)))
 
 
 SERVICE = SlaService

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone as tz
+from functools import cache
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,17 @@ def calendar_turkish_office_hours() -> BusinessCalendar:
     office = (time(9, 0), time(18, 0))
     return BusinessCalendar(name="office", timezone="Europe/Istanbul",
                             weekly_hours={weekday: office for weekday in range(5)}, holidays=turkish_holidays)
+
+
+CALENDARS = {"24x7": calendar_24_7, "office": calendar_turkish_office_hours}
+DEFAULT_CALENDAR = "office"
+
+
+@cache
+def calendar_named(name: str) -> BusinessCalendar:
+    """One calendar per name for the process (it remembers the open hours of the days it has seen);
+    a name no calendar has is the default one."""
+    return CALENDARS.get(name, CALENDARS[DEFAULT_CALENDAR])()
 
 
 def _closing(day: date, closes: time, zone: ZoneInfo) -> datetime:

@@ -1,16 +1,13 @@
-"""An SLA clock as a value: started, paused while waiting on the customer, stopped; read against a calendar.
+"""SLA clocks as values: a deadline in business time, moved by waiting on the customer, kept once stopped.
 
-The clock is immutable: ``pause``, ``resume`` and ``stop`` return a new clock,
-so a handler can compare before and after and nothing changes behind its back.
-Changes need no calendar: the clock keeps the moments it was paused and
-stopped, and only reading it (deadline, remaining time, state) converts them
-into business time. That keeps the rules in one place, lets a clock be read
-under another calendar, and means a pause that begins after the deadline has
-passed cannot move the deadline, however long it lasts.
+A clock keeps its deadline (``due_at``), not its history: pausing notes when
+the ticket began to wait on the customer, and resuming moves the deadline by
+the business time the wait lasted. A pause that begins after the deadline
+has passed moves nothing, however long it lasts: waiting cannot undo a breach.
+Every change returns a new clock; the ticket-level rules (a reply, a status,
+a priority) take a ticket's clocks and return them changed.
 
-Transitions are idempotent and forgiving of late events: pausing a paused
-clock, resuming a running one, or touching a stopped one changes nothing, and
-a moment earlier than the clock's last change is taken as that change's moment.
+The clock carries its calendar, so reading and changing it need nothing else.
 """
 from __future__ import annotations
 
@@ -18,106 +15,130 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from services.sla.domain.calendars import BusinessCalendar
+from services.sla.domain.policies import FIRST_RESPONSE, KINDS, RESOLUTION, SlaTargets, targets_for
 
-KINDS = ("first_response", "resolution", "next_update")
-RUNNING, WARNING, BREACHED, PAUSED, MET, MISSED = "running", "warning", "breached", "paused", "met", "missed"
+RUNNING, PAUSED, BREACHED, MET, MISSED = "running", "paused", "breached", "met", "missed"
+WAITING_ON_CUSTOMER = "pending"
+FINISHED = ("resolved", "closed")
 ZERO = timedelta(0)
 
 
-@dataclass(frozen=True)
-class Clock:
-    """One deadline of one ticket: ``target`` of business time from ``started_at``, minus pauses."""
-    kind: str  # first_response | resolution | next_update
-    started_at: datetime
-    target: timedelta
-    paused_since: datetime | None = None
-    pauses: tuple[tuple[datetime, datetime], ...] = ()  # finished pauses, earliest first
-    stopped_at: datetime | None = None
+class NoClockYet(LookupError):
+    """The ticket has no such clock yet: its ``ticket_created`` has not been applied."""
 
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"clock kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
-        if self.target < ZERO:
-            raise ValueError(f"an SLA target must not be negative, not {self.target}")
-        if self.started_at.tzinfo is None:
-            raise ValueError(f"SLA times must carry a time zone, not {self.started_at!r}")
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One deadline of one ticket: ``target`` of business time from ``started_at``, plus waits."""
+    ticket_number: str
+    kind: str  # first_response | resolution
+    priority: int
+    calendar: BusinessCalendar
+    target: timedelta
+    started_at: datetime
+    due_at: datetime
+    paused_since: datetime | None = None
+    stopped_at: datetime | None = None
+    breached_at: datetime | None = None  # when its breach was published
 
     @classmethod
-    def start(cls, kind: str, target: timedelta, now: datetime) -> Clock:
-        """A clock running from ``now``."""
-        return cls(kind=kind, started_at=now, target=target)
+    def start(cls, ticket_number: str, kind: str, *, priority: int, target: timedelta, started_at: datetime,
+              calendar: BusinessCalendar) -> Clock:
+        """A clock running from ``started_at``, due ``target`` of business time later."""
+        if kind not in KINDS:
+            raise ValueError(f"clock kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        # add_business_time refuses a negative target and a time without a zone
+        return cls(ticket_number, kind, priority, calendar, target, started_at,
+                   calendar.add_business_time(started_at, target))
 
     @property
     def running(self) -> bool:
         """Counting time: neither paused nor stopped."""
         return self.stopped_at is None and self.paused_since is None
 
-    def pause(self, now: datetime) -> Clock:
-        """The ticket waits on the customer: business time stops counting from ``now``."""
-        if not self.running:
-            return self
-        return replace(self, paused_since=self._not_before_last_change(now))
+    def pause(self, at: datetime) -> Clock:
+        """Waiting on the customer: business time stops counting."""
+        return replace(self, paused_since=at) if self.running else self
 
-    def resume(self, now: datetime) -> Clock:
-        """The customer answered: business time counts again from ``now``."""
-        if self.stopped_at is not None or self.paused_since is None:
+    def resume(self, at: datetime) -> Clock:
+        """The customer answered: the deadline moves by the business time spent paused."""
+        if self.paused_since is None:
             return self
-        pause = (self.paused_since, max(now, self.paused_since))
-        return replace(self, paused_since=None, pauses=self.pauses + (pause,))
+        if self.paused_since >= self.due_at:
+            return replace(self, paused_since=None)  # already late when it paused: the breach stands
+        paused = self.calendar.business_time_between(self.paused_since, at)
+        due_at = self.calendar.add_business_time(self.due_at, paused) if paused else self.due_at
+        return replace(self, due_at=due_at, paused_since=None)
 
-    def stop(self, now: datetime) -> Clock:
-        """The response was given or the ticket solved; a paused clock's pause ends here too."""
+    def stop(self, at: datetime) -> Clock:
+        """The response was given or the ticket solved; a pause ends here too."""
         if self.stopped_at is not None:
             return self
-        clock = self.resume(now)
-        return replace(clock, stopped_at=clock._not_before_last_change(now))
+        return replace(self.resume(at), stopped_at=at)
 
-    def used(self, calendar: BusinessCalendar, now: datetime) -> timedelta:
-        """Business time counted so far (up to ``now`` or the stop), pauses left out."""
-        end = min(now, self.stopped_at) if self.stopped_at is not None else now
-        if end <= self.started_at:
-            return ZERO
-        total = calendar.business_time_between(self.started_at, end)
-        for paused_from, paused_until in self._pauses_until(end):
-            total -= calendar.business_time_between(paused_from, min(paused_until, end))
-        return total
+    def retarget(self, priority: int, target: timedelta, at: datetime) -> Clock:
+        """A new priority's target, counted from the start; waits so far still count as paused.
 
-    def remaining(self, calendar: BusinessCalendar, now: datetime) -> timedelta:
-        """Business time left before the deadline; negative once it has passed."""
-        return self.target - self.used(calendar, now)
-
-    def due_at(self, calendar: BusinessCalendar) -> datetime | None:
-        """The deadline (UTC); None while paused short of it: it depends on when the customer answers."""
-        moment, left = self.started_at, self.target
-        for paused_from, paused_until in self._pauses_until(None):
-            deadline = calendar.add_business_time(moment, left)
-            if deadline <= paused_from:
-                return deadline
-            if paused_until is None:
-                return None
-            left -= calendar.business_time_between(moment, paused_from)
-            moment = paused_until
-        return calendar.add_business_time(moment, left)
-
-    def state(self, calendar: BusinessCalendar, now: datetime, warn_before: timedelta = ZERO) -> str:
-        """``running``, ``warning``, ``breached``, ``paused``, ``met`` or ``missed`` (stopped too late)."""
-        # warn_before is business time too: a clock with 20 minutes left on Friday evening
-        # is still 20 minutes from its breach on Monday morning.
+        A stopped clock keeps its verdict; one whose new deadline lies ahead is no longer breached.
+        """
         if self.stopped_at is not None:
-            return MET if self.remaining(calendar, self.stopped_at) >= ZERO else MISSED
-        left = self.remaining(calendar, now)
-        if left <= ZERO:
-            return BREACHED  # even while paused: a pause after the deadline does not undo the breach
+            return replace(self, priority=priority)
+        paused = self.calendar.business_time_between(self.started_at, self.due_at) - self.target
+        due_at = self.calendar.add_business_time(self.started_at, target + max(paused, ZERO))
+        breached_at = None if self.breached_at is not None and due_at > at else self.breached_at
+        return replace(self, priority=priority, target=target, due_at=due_at, breached_at=breached_at)
+
+    def overdue(self, now: datetime) -> bool:
+        """Running past its deadline, and its breach not published yet."""
+        return self.running and self.breached_at is None and self.due_at <= now
+
+    def breach(self, now: datetime) -> Clock:
+        """Its breach is published (at ``now``), once: it is no longer overdue."""
+        return replace(self, breached_at=now)
+
+    def state(self, now: datetime) -> str:
+        """``running``, ``paused``, ``met``, ``breached`` (running late) or ``missed`` (stopped late)."""
+        if self.stopped_at is not None:
+            return MET if self.stopped_at <= self.due_at else MISSED
         if self.paused_since is not None:
             return PAUSED
-        return WARNING if left <= warn_before else RUNNING
+        return BREACHED if now >= self.due_at else RUNNING
 
-    def _pauses_until(self, end: datetime | None) -> list[tuple[datetime, datetime | None]]:
-        """Finished pauses plus the current one (ending at ``end``: None means open-ended)."""
-        current = [(self.paused_since, end)] if self.paused_since is not None else []
-        return [*self.pauses, *current]
+    def remaining(self, now: datetime) -> timedelta | None:
+        """Time on the clock on the wall until the deadline (negative once late); None once stopped."""
+        return self.due_at - now if self.stopped_at is None else None
 
-    def _not_before_last_change(self, now: datetime) -> datetime:
-        # Events can arrive late or out of order; time must not run backwards inside the clock.
-        last = self.pauses[-1][1] if self.pauses else self.started_at
-        return max(now, last)
+
+def start_clocks(ticket_number: str, *, priority: int, started_at: datetime, calendar: BusinessCalendar,
+                 policy: dict[int, SlaTargets] | None = None) -> tuple[Clock, ...]:
+    """Every clock of a new ticket, with its priority's targets."""
+    return tuple(Clock.start(ticket_number, kind, priority=priority, target=target, started_at=started_at,
+                             calendar=calendar) for kind, target in targets_for(priority, policy).clocks())
+
+
+def after_reply(clocks: tuple[Clock, ...], *, at: datetime) -> tuple[Clock, ...]:
+    """The first reply stops the first-response clock."""
+    return _stopped(clocks, FIRST_RESPONSE, at)
+
+
+def after_status_change(clocks: tuple[Clock, ...], *, status: str, at: datetime) -> tuple[Clock, ...]:
+    """Waiting on the customer pauses every clock, any other status resumes them; resolved or closed
+    stops the resolution clock."""
+    clocks = tuple(clock.pause(at) if status == WAITING_ON_CUSTOMER else clock.resume(at) for clock in clocks)
+    return _stopped(clocks, RESOLUTION, at) if status in FINISHED else clocks
+
+
+def after_priority_change(clocks: tuple[Clock, ...], *, priority: int, at: datetime,
+                          policy: dict[int, SlaTargets] | None = None) -> tuple[Clock, ...]:
+    """Each clock takes the new priority's target (see :meth:`Clock.retarget`)."""
+    if not clocks:
+        raise NoClockYet("has no clocks yet")
+    targets = dict(targets_for(priority, policy).clocks())
+    return tuple(clock.retarget(priority, targets[clock.kind], at) if clock.kind in targets
+                 else replace(clock, priority=priority) for clock in clocks)
+
+
+def _stopped(clocks: tuple[Clock, ...], kind: str, at: datetime) -> tuple[Clock, ...]:
+    if not any(clock.kind == kind for clock in clocks):
+        raise NoClockYet(f"has no {kind} clock yet")
+    return tuple(clock.stop(at) if clock.kind == kind else clock for clock in clocks)

@@ -4,13 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+# The clocks a ticket runs, by kind: one per target below that has a clock.
+FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
+KINDS = (FIRST_RESPONSE, RESOLUTION)
+
 
 @dataclass(frozen=True)
 class SlaTargets:
     """How soon a ticket is answered, solved, and (while open) updated; ``None`` means no target."""
     first_response: timedelta
     resolution: timedelta
-    update_every: timedelta | None
+    update_every: timedelta | None  # the design's update cadence: no clock counts it yet
+
+    def clocks(self) -> tuple[tuple[str, timedelta], ...]:
+        """``(kind, target)`` of each clock a ticket runs under these targets."""
+        return (FIRST_RESPONSE, self.first_response), (RESOLUTION, self.resolution)
 
 
 DEFAULT_POLICY: dict[int, SlaTargets] = {

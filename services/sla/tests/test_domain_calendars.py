@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from services.sla.domain.calendars import BusinessCalendar, calendar_24_7, calendar_turkish_office_hours
+from services.sla.domain.calendars import (BusinessCalendar, calendar_24_7, calendar_named,
+                                           calendar_turkish_office_hours)
 from services.sla.domain.policies import DEFAULT_POLICY
 
 IST = ZoneInfo("Europe/Istanbul")
@@ -171,3 +172,8 @@ def test_a_calendar_that_has_seen_the_days_before_gives_the_same_deadlines_as_a_
                 fresh.add_business_time(start, targets.resolution)
             assert warm.business_time_between(start, start + timedelta(days=3)) == \
                 fresh.business_time_between(start, start + timedelta(days=3))
+
+
+def test_a_calendar_is_found_by_the_name_its_clocks_keep_and_an_unknown_name_counts_office_hours():
+    assert calendar_named("24x7").always_open and calendar_named("24x7") is calendar_named("24x7")
+    assert calendar_named("office").name == "office" and calendar_named("gone").name == "office"

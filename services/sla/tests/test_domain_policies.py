@@ -1,4 +1,4 @@
-"""The default SLA policy per priority."""
+"""The default SLA policy per priority, and the clocks it runs."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,6 +13,10 @@ def test_default_policy_matches_the_design():
         3: SlaTargets(timedelta(hours=4), timedelta(hours=24), timedelta(days=1)),
         4: SlaTargets(timedelta(hours=8), timedelta(hours=48), None),
     }
+
+
+def test_a_ticket_runs_a_first_response_and_a_resolution_clock():
+    assert targets_for(2).clocks() == (("first_response", timedelta(hours=1)), ("resolution", timedelta(hours=4)))
 
 
 def test_a_low_ticket_promises_no_regular_updates():
