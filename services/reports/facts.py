@@ -78,7 +78,7 @@ def _not_known_yet(event: dict) -> LookupError:
     return LookupError(f"ticket {event['ticket_number']} is not known to reports yet")
 
 
-def summary(session: Session, department_ids: list[int] | None) -> dict:
+def summary(session: Session, department_ids: tuple[int, ...] | None) -> dict:
     """Totals and averages over the tickets of the given departments (None: all)."""
     query = select(
         func.count(),

@@ -1,7 +1,7 @@
 """The reports service: a read model fed by events, queried by RPC."""
 from __future__ import annotations
 
-from services.reports import facts
+from services.reports import facts, schemas
 from services.reports.models import parked_events, processed_events
 from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
 from services.shared.consumers import EventInbox
@@ -43,10 +43,16 @@ class ReportsService(ServiceBase):
         self._apply(events, "handle_ticket_deleted", facts.ticket_deleted)
 
     @rpc
-    def summary(self, department_ids=None):
-        """``{"total_tickets", "open_tickets", "responded_tickets", "avg_first_response_seconds", ...}``."""
+    def summary(self, viewer, department_id=None):
+        """Figures over the departments ``viewer`` sees, or only ``department_id`` among them.
+
+        ``viewer``: the user as ``tickets.get_user`` gives it (``{"is_owner": false, "departments":
+        {"3": "manager"}}``); returns ``{"total_tickets": 12, "open_tickets": 4, "responded_tickets": 9,
+        "avg_first_response_seconds": 1800.0, "avg_resolution_seconds": null}``.
+        """
+        departments = schemas.departments_in_view_of(viewer, department_id)
         with self.db.transaction() as session:
-            return facts.summary(session, department_ids)
+            return facts.summary(session, departments)
 
     def _apply_batch(self, events, handler, apply):
         """Apply a batch in a few statements; events about tickets not known yet are parked, not the batch."""

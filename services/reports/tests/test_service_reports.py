@@ -3,10 +3,20 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from nameko.standalone.events import event_dispatcher
 
 from services.reports.service import ReportsService
+from services.shared.errors import Forbidden
 from services.shared.events import new_event
+
+# Viewers as tickets.get_user gives them: the figures are scoped by the reports service itself.
+OWNER = {"id": 1, "is_owner": True, "departments": {}}
+
+
+def manager_of(*departments: int) -> dict:
+    return {"id": 2, "is_owner": False, "departments": {str(d): "manager" for d in departments}}
 
 
 def wait_until(check, timeout=10.0):
@@ -34,23 +44,23 @@ def test_a_redelivered_event_is_counted_once(start_service, rabbit_config, clean
     dispatch("tickets", "ticket_created", event)
     dispatch("tickets", "ticket_created", event)  # the same event again, as after a relay crash
     dispatch("tickets", "ticket_created", created_event("2026-000002"))
-    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 2)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["total_tickets"] == 2)
     time.sleep(0.5)
-    assert rpc.reports.summary()["total_tickets"] == 2
+    assert rpc.reports.summary(OWNER)["total_tickets"] == 2
 
 
 def test_first_response_time_comes_from_the_first_reply(start_service, rabbit_config, clean_db, rpc):
     start_service(ReportsService)
     dispatch = event_dispatcher(rabbit_config)
     dispatch("tickets", "ticket_created", created_event("2026-000003"))
-    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 1)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["total_tickets"] == 1)
     for minutes in (30, 90):  # only the first reply is the first response
         dispatch("tickets", "reply_posted", new_event("reply_posted", {
             "ticket_number": "2026-000003", "first_response": minutes == 30,
             "created_at": f"2026-11-20T{9 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00"}))
-    assert wait_until(lambda: rpc.reports.summary()["responded_tickets"] == 1)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["responded_tickets"] == 1)
     time.sleep(0.5)
-    assert rpc.reports.summary()["avg_first_response_seconds"] == 1800.0
+    assert rpc.reports.summary(OWNER)["avg_first_response_seconds"] == 1800.0
 
 
 def test_a_handler_that_fails_parks_the_event_for_an_operator(start_service, rabbit_config, clean_db, rpc):
@@ -61,7 +71,7 @@ def test_a_handler_that_fails_parks_the_event_for_an_operator(start_service, rab
     [parked] = rpc.reports.list_parked_events()
     assert parked["event_id"] == broken["event_id"] and parked["status"] == "retrying"
     assert "KeyError" in parked["error"]
-    assert rpc.reports.summary()["total_tickets"] == 0
+    assert rpc.reports.summary(OWNER)["total_tickets"] == 0
 
 
 def test_a_reply_seen_before_its_ticket_is_counted_once_the_ticket_arrives(
@@ -72,8 +82,8 @@ def test_a_reply_seen_before_its_ticket_is_counted_once_the_ticket_arrives(
         "ticket_number": "2026-000005", "first_response": True, "created_at": "2026-11-20T09:10:00+00:00"}))
     assert wait_until(lambda: rpc.reports.list_parked_events())
     dispatch("tickets", "ticket_created", created_event("2026-000005"))
-    assert wait_until(lambda: rpc.reports.summary()["responded_tickets"] == 1, timeout=20)
-    assert rpc.reports.summary()["avg_first_response_seconds"] == 600.0
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["responded_tickets"] == 1, timeout=20)
+    assert rpc.reports.summary(OWNER)["avg_first_response_seconds"] == 600.0
     assert [p["status"] for p in rpc.reports.list_parked_events()] == ["done"]
 
 
@@ -85,7 +95,7 @@ def test_one_bad_event_in_a_batch_parks_only_itself(start_service, rabbit_config
         dispatch("tickets", "ticket_created", created_event(f"2026-0001{index:02d}"))
         if index == 10:
             dispatch("tickets", "ticket_created", broken)
-    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 20)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["total_tickets"] == 20)
     assert [p["event_id"] for p in rpc.reports.list_parked_events()] == [broken["event_id"]]
 
 
@@ -94,15 +104,15 @@ def test_a_transferred_ticket_counts_under_its_new_department_and_a_deleted_one_
     start_service(ReportsService)
     dispatch = event_dispatcher(rabbit_config)
     dispatch("tickets", "ticket_created", created_event("2026-000004"))
-    assert wait_until(lambda: rpc.reports.summary([1])["total_tickets"] == 1)
+    assert wait_until(lambda: rpc.reports.summary(OWNER, 1)["total_tickets"] == 1)
     dispatch("tickets", "ticket_updated", new_event("ticket_updated", {
         "ticket_number": "2026-000004", "department_id": 2, "priority": 1, "updated_at": "2026-11-20T10:00:00+00:00",
         "changes": [{"field": "department", "old": "Destek", "new": "Satış"},
                     {"field": "priority", "old": "3", "new": "1"}]}))
-    assert wait_until(lambda: rpc.reports.summary([2])["total_tickets"] == 1)
-    assert rpc.reports.summary([1])["total_tickets"] == 0
+    assert wait_until(lambda: rpc.reports.summary(OWNER, 2)["total_tickets"] == 1)
+    assert rpc.reports.summary(OWNER, 1)["total_tickets"] == 0
     dispatch("tickets", "ticket_deleted", deleted_event("2026-000004"))
-    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 0)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["total_tickets"] == 0)
 
 
 def status_changed(number: str, status: str) -> dict:
@@ -115,12 +125,12 @@ def test_a_status_change_for_a_ticket_not_known_yet_parks_only_itself(start_serv
     dispatch = event_dispatcher(rabbit_config)
     for number in ("2026-000201", "2026-000202", "2026-000203"):
         dispatch("tickets", "ticket_created", created_event(number))
-    assert wait_until(lambda: rpc.reports.summary()["open_tickets"] == 3)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["open_tickets"] == 3)
     early = status_changed("2026-000299", "resolved")
     for event in (status_changed("2026-000201", "resolved"), early, status_changed("2026-000202", "closed")):
         dispatch("tickets", "ticket_status_changed", event)
-    assert wait_until(lambda: rpc.reports.summary()["open_tickets"] == 1)
-    assert rpc.reports.summary()["avg_resolution_seconds"] == 3600.0
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["open_tickets"] == 1)
+    assert rpc.reports.summary(OWNER)["avg_resolution_seconds"] == 3600.0
     assert [(p["event_id"], p["status"]) for p in rpc.reports.list_parked_events()] == [(early["event_id"], "retrying")]
 
 
@@ -129,12 +139,12 @@ def test_the_last_of_several_status_changes_in_a_row_is_the_one_that_counts(star
     start_service(ReportsService)
     dispatch = event_dispatcher(rabbit_config)
     dispatch("tickets", "ticket_created", created_event("2026-000204"))
-    assert wait_until(lambda: rpc.reports.summary()["total_tickets"] == 1)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["total_tickets"] == 1)
     for status in ("pending", "closed", "open", "resolved"):
         dispatch("tickets", "ticket_status_changed", status_changed("2026-000204", status))
-    assert wait_until(lambda: rpc.reports.summary()["open_tickets"] == 0)
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["open_tickets"] == 0)
     time.sleep(0.5)
-    assert rpc.reports.summary()["open_tickets"] == 0
+    assert rpc.reports.summary(OWNER)["open_tickets"] == 0
 
 
 def test_events_about_a_ticket_that_come_after_its_deletion_change_nothing_and_park_nothing(
@@ -145,22 +155,39 @@ def test_events_about_a_ticket_that_come_after_its_deletion_change_nothing_and_p
     start_service(ReportsService)
     dispatch = event_dispatcher(rabbit_config)
     dispatch("tickets", "ticket_created", created_event("2026-000301"))
-    assert wait_until(lambda: rpc.reports.summary([1])["total_tickets"] == 1)
+    assert wait_until(lambda: rpc.reports.summary(OWNER, 1)["total_tickets"] == 1)
     dispatch("tickets", "ticket_deleted", deleted_event("2026-000300"))
     dispatch("tickets", "ticket_deleted", deleted_event("2026-000301"))
-    assert wait_until(lambda: rpc.reports.summary([1])["total_tickets"] == 0)
+    assert wait_until(lambda: rpc.reports.summary(OWNER, 1)["total_tickets"] == 0)
 
     dispatch("tickets", "ticket_created", created_event("2026-000300"))
     dispatch("tickets", "ticket_created", {**created_event("2026-000302"), "department_id": 2})
-    assert wait_until(lambda: rpc.reports.summary([2])["total_tickets"] == 1)
+    assert wait_until(lambda: rpc.reports.summary(OWNER, 2)["total_tickets"] == 1)
     for number in ("2026-000300", "2026-000302"):
         dispatch("tickets", "reply_posted", new_event("reply_posted", {
             "ticket_number": number, "first_response": True, "created_at": "2026-11-20T09:30:00+00:00"}))
         dispatch("tickets", "ticket_status_changed", status_changed(number, "resolved"))
         dispatch("tickets", "ticket_updated", new_event("ticket_updated", {
             "ticket_number": number, "department_id": 3, "changes": [{"field": "department"}]}))
-    assert wait_until(lambda: rpc.reports.summary([3]) == {
+    assert wait_until(lambda: rpc.reports.summary(OWNER, 3) == {
         "total_tickets": 1, "open_tickets": 0, "responded_tickets": 1, "avg_first_response_seconds": 1800.0,
         "avg_resolution_seconds": 3600.0})
-    assert rpc.reports.summary([1, 2])["total_tickets"] == 0  # the deleted ticket was never counted again
+    assert rpc.reports.summary(manager_of(1, 2))["total_tickets"] == 0  # the deleted ticket was never counted again
     assert rpc.reports.list_parked_events() == []
+
+
+def test_a_manager_sees_the_figures_of_their_departments_only_and_an_agent_none(start_service, rabbit_config,
+                                                                                clean_db, rpc):
+    start_service(ReportsService)
+    dispatch = event_dispatcher(rabbit_config)
+    for number, department in (("2026-000401", 1), ("2026-000402", 2), ("2026-000403", 2), ("2026-000404", 3)):
+        dispatch("tickets", "ticket_created", {**created_event(number), "department_id": department})
+    assert wait_until(lambda: rpc.reports.summary(OWNER)["total_tickets"] == 4)
+    manager = {"id": 2, "is_owner": False, "departments": {"1": "agent", "2": "manager", "3": "manager"}}
+    assert rpc.reports.summary(manager)["total_tickets"] == 3
+    assert rpc.reports.summary(manager, "3")["total_tickets"] == 1
+    with pytest.raises(Forbidden, match="you do not manage department 1"):
+        rpc.reports.summary(manager, "1")
+    agent = {"id": 3, "is_owner": False, "departments": {"1": "agent", "2": "agent"}}
+    with pytest.raises(Forbidden, match="reports are for managers and owners"):
+        rpc.reports.summary(agent)
