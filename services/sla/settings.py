@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from nameko.extensions import DependencyProvider
 
 from services.shared.config import env
+from services.shared.events import utcnow
 from services.sla.domain.calendars import CALENDARS, DEFAULT_CALENDAR
+from services.sla.domain.holidays_tr import feasts_estimated
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +30,21 @@ def load_settings() -> SlaSettings:
     return SlaSettings(calendar=calendar)
 
 
+def estimated_feast_years(settings: SlaSettings, today: date) -> list[int]:
+    """This year and the next, where the office calendar's feast days are estimates, not announced dates."""
+    if settings.calendar != "office":
+        return []
+    return [year for year in (today.year, today.year + 1) if feasts_estimated(year)]
+
+
 class Settings(DependencyProvider):
     """``self.settings`` of the service: :class:`SlaSettings`, loaded in ``setup()``, not at import or per call."""
 
     def setup(self):
         self.settings = load_settings()
+        if years := estimated_feast_years(self.settings, utcnow().date()):
+            log.warning("the feast days of %s are estimated, not announced: deadlines around them may be a day "
+                        "off until the holidays package is upgraded", ", ".join(map(str, years)))
 
     def get_dependency(self, worker_ctx):
         return self.settings
