@@ -77,6 +77,8 @@ class DestinationRound:
                     more = time.monotonic() - started < self.lease.pacing.round_seconds and not self._failing_now()
                     with self.uow.transaction() as session:
                         self._record(session)
+                        if more and self.was_failing:
+                            self._judge(session, None)  # the probe went through: open up before claiming more
                         if more:
                             self._claim(session)
         except (mail.TemporaryFailure, mail.PermanentFailure) as broke:

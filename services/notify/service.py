@@ -78,9 +78,14 @@ class NotifyService(ServiceBase):
 
     @timer(interval=2, eager=True)
     def recover_abandoned_sends(self):
-        """Queue again what dead processes left half-sent; refresh the waiting-deliveries gauges."""
+        """Queue again what dead processes left half-sent, to be sent as it was."""
         with self.db.transaction() as session:
             recover_orphans(session)
+
+    @timer(interval=10, eager=True)
+    def count_waiting_deliveries(self):
+        """Refresh the gauges of deliveries waiting at healthy and failing destinations."""
+        with self.db.transaction() as session:
             destinations.refresh_gauges(session)
 
     @rpc
