@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, text
@@ -41,9 +41,11 @@ ORPHANS = text("""
 
 @dataclass(frozen=True)
 class Lease:
-    """What a worker needs to send: this process's lease number and how to pace the sending."""
+    """What a worker needs to send: this process's lease number, how to pace the sending, and which
+    destinations workers of this process are connecting to right now (``{destination: how many}``)."""
     owner: int
     pacing: DeliveryPacing
+    connecting: dict = field(default_factory=dict, compare=False)
 
 
 class SendingLease(DependencyProvider):

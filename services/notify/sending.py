@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
@@ -66,12 +67,14 @@ class DestinationRound:
 
     def run(self) -> dict[int, str]:
         started, failure = time.monotonic(), None
+        if self.only is not None and self.destination in self.lease.connecting:
+            return {}  # a server that lets connections hang would hold this handler too: the scheduler sends it
         with self.uow.transaction() as session:
             self._claim(session)
         if not self.batch:
             return {}
         try:
-            with mail.SmtpConnection(self.chooser.smtp_for(self.batch[0].department_id)) as connection:
+            with self._connected() as connection:
                 while self.batch:
                     self._send_batch(connection)
                     more = time.monotonic() - started < self.lease.pacing.round_seconds and not self._failing_now()
@@ -92,6 +95,23 @@ class DestinationRound:
                 self._record(session)
             self._judge(session, failure)
         return self.outcomes
+
+    @contextmanager
+    def _connected(self):
+        """The SMTP conversation, while others know this process is connecting to the destination."""
+        connecting = self.lease.connecting
+        connecting[self.destination] = connecting.get(self.destination, 0) + 1
+        try:
+            connection = mail.SmtpConnection(self.chooser.smtp_for(self.batch[0].department_id))
+            connection.__enter__()
+        finally:
+            connecting[self.destination] -= 1
+            if not connecting[self.destination]:
+                del connecting[self.destination]
+        try:
+            yield connection
+        finally:
+            connection.__exit__(None, None, None)
 
     def _claim(self, session: Session) -> None:
         """Mark a few due deliveries ``sending`` (one when probing a failing destination)."""

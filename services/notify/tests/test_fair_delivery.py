@@ -1,6 +1,7 @@
 """One destination failing beside one that works: the working one's mail goes out at once, the other backs off alone."""
 from __future__ import annotations
 
+import socket
 import time
 import urllib.request
 
@@ -112,3 +113,34 @@ def test_a_server_answering_4xx_is_probed_in_backoff_while_the_other_department_
               f"{time.monotonic() - recovered:.1f} s after it recovered")
     assert destination(rpc, "smtp:department:1")["state"] == "healthy"
     assert counts(clean_db, 1)["sent"] == 2_000
+
+
+@pytest.fixture
+def silent_server():
+    """A port that takes connections and never says a word: each SMTP conversation hangs until it times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(100)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def test_a_server_that_never_answers_holds_up_only_its_own_department(
+        start_service, rabbit_config, clean_db, smtp, working_smtp, silent_server, rpc):
+    SETTINGS[1] = department(1, "127.0.0.1", silent_server)
+    overdue_deliveries(clean_db, department_id=1, count=1_000, prefix="ack-")
+    overdue_deliveries(clean_db, department_id=2, count=10, prefix="reply-", kind="reply")
+    start_service(TicketsWithTwoDepartments)
+    start_service(NotifyService)
+    working_smtp.wait_for(10, timeout=10)
+    dispatch = event_dispatcher(rabbit_config)
+    for number in range(5):  # new tickets of the silent department: their handlers must not hang too
+        dispatch("tickets", "ticket_created", ticket_created(f"2026-20000{number}", department_id=1))
+    time.sleep(1)
+    posted = time.monotonic()
+    dispatch("tickets", "reply_posted", {**reply_posted("fresh@example.com"), "department_id": 2})
+    working_smtp.wait_for(11, timeout=5)
+    print(f"\na reply went out {time.monotonic() - posted:.2f} s after it was posted, "
+          f"while the silent server held a conversation open")
+    hanging = destination(rpc, "smtp:department:1")
+    assert hanging["deliveries_sending"] == 10 and hanging["deliveries_waiting"] == 1_005
