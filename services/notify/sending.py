@@ -172,7 +172,9 @@ class DestinationRound:
 
     def _give_back_untried(self) -> None:
         """After an unexpected error: what was not handed over goes back; what was stays ``sending``."""
-        untried = [delivery for delivery in self.batch if self.settled and delivery.id not in self.settled.outcomes]
+        if not self.batch:
+            return
+        untried = [delivery for delivery in self.batch if delivery.id not in self.settled.outcomes]
         try:
             with self.uow.transaction() as session:
                 for delivery in untried:
@@ -185,7 +187,7 @@ class DestinationRound:
         """Write what the round says about the destination: failing (backoff), working, or nothing."""
         result = RoundResult(**self.counts, connection_failed=failure is not None)
         verdict = destination_failed(result, was_failing=self.was_failing)
-        if verdict is None and not self.counts["sent"]:
+        if verdict is None:
             return
         place = session.get(Destination, self.destination, with_for_update=True, populate_existing=True)
         now = utcnow()
@@ -198,10 +200,9 @@ class DestinationRound:
             log.warning("%s is failing (%s in a row): %s; next attempt at %s", self.destination, place.failures,
                         place.last_error, place.next_attempt_at.isoformat())
             return
-        if verdict is False and place.failing_since is not None:
+        if place.failing_since is not None:
             log.info("%s works again after failing since %s", self.destination, place.failing_since.isoformat())
-        if verdict is False:
-            place.failures, place.failing_since, place.next_attempt_at = 0, None, None
+        place.failures, place.failing_since, place.next_attempt_at = 0, None, None
         if self.counts["sent"]:
             place.last_sent_at = now
 

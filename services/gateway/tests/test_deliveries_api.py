@@ -3,35 +3,23 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.app import create_app
+from services.gateway.tests.test_mail_api import api as mail_api  # noqa: F401  (a fixture)
 from services.notify.service import NotifyService
 from services.notify.tests.backlog import overdue_deliveries
-from services.shared.config import Settings, load_settings
-from services.tickets.service import TicketsService
 from tests.support.smtp_server import RecordingSmtpServer
 from tests.support.waiting import eventually
 
 
 @pytest.fixture
-def api(start_service, demo_org, rabbit_config, monkeypatch):
-    """The gateway, tickets and a notify whose SMTP server's port is closed (connections refused)."""
+def api(mail_api, start_service, monkeypatch):
+    """The gateway and tickets (as the mail API's tests have them), and a notify whose SMTP port is closed."""
     with RecordingSmtpServer() as probe:
-        closed_port = probe.port
+        closed_port = probe.port  # nothing listens there once the probe is gone: connections are refused
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(closed_port))
     monkeypatch.setenv("SMTP_FIRST_RETRY_SECONDS", "30")
-    start_service(TicketsService)
     start_service(NotifyService)
-    app = create_app(Settings(amqp_uri=rabbit_config["AMQP_URI"], database_url=load_settings().database_url,
-                              host="127.0.0.1", max_workers=2))
-    client = app.test_client()
-
-    def login(email: str) -> dict:
-        answer = client.post("/api/v1/auth/login", json={"email": email, "password": "destek-demo"})
-        return {"Authorization": f"Bearer {answer.get_json()['token']}"}
-    client.login = login
-    yield client
-    app.extensions["destek.rpc"].close()
+    return mail_api
 
 
 def test_an_owner_sees_the_failing_mail_server_with_its_error_and_how_much_waits_for_it(api, demo_org):

@@ -9,12 +9,11 @@ does; ``release()`` makes it answer at once, from then on.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 from contextlib import contextmanager
 from pathlib import Path
 
-from services.notify.tests.server_process import serve, server_process
+from services.notify.tests.server_process import serve_handler, server_process
 from tests.support.smtp_server import RecordingSmtpServer, _RecordingHandler
 
 RELEASE_FILE = "release"
@@ -44,13 +43,7 @@ def holding_server(directory: Path):
 
 
 def main() -> None:
-    from aiosmtpd.smtp import SMTP
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dir", required=True)
-    directory = Path(parser.parse_args().dir)
-    handler = HoldingHandler(directory)
-    serve(directory, lambda: SMTP(handler, hostname="holding-test.localhost", enable_SMTPUTF8=True,
-                                  decode_data=False))
+    serve_handler(HoldingHandler, "holding-test.localhost")
 
 
 if __name__ == "__main__":

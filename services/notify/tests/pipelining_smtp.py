@@ -10,11 +10,10 @@ from a lock-step one.
 """
 from __future__ import annotations
 
-import argparse
 from contextlib import contextmanager
 from pathlib import Path
 
-from services.notify.tests.server_process import serve, server_process
+from services.notify.tests.server_process import serve_handler, server_process
 from tests.support.smtp_server import RecordingSmtpServer, _RecordingHandler
 PIPELINED_LOG = "pipelined.log"
 
@@ -50,13 +49,7 @@ def pipelining_server(directory: Path):
 
 
 def main() -> None:
-    from aiosmtpd.smtp import SMTP
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dir", required=True)
-    directory = Path(parser.parse_args().dir)
-    handler = PipeliningHandler(directory)
-    serve(directory, lambda: SMTP(handler, hostname="pipelining-test.localhost", enable_SMTPUTF8=True,
-                                  decode_data=False))
+    serve_handler(PipeliningHandler, "pipelining-test.localhost")
 
 
 if __name__ == "__main__":

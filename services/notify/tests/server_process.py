@@ -7,6 +7,7 @@ until SIGTERM.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import signal
@@ -46,3 +47,13 @@ def serve(directory: Path, protocol) -> None:
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     _atomic_write(directory / READY_FILE, json.dumps({"port": server.sockets[0].getsockname()[1]}).encode())
     loop.run_forever()
+
+
+def serve_handler(handler_class, hostname: str) -> None:
+    """The child's ``main``: ``--dir DIR``, a ``handler_class(DIR)`` behind aiosmtpd's SMTP, until SIGTERM."""
+    from aiosmtpd.smtp import SMTP
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    directory = Path(parser.parse_args().dir)
+    handler = handler_class(directory)
+    serve(directory, lambda: SMTP(handler, hostname=hostname, enable_SMTPUTF8=True, decode_data=False))
