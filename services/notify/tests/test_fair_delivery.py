@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
+from sqlalchemy import text as sa_text
 
 from services.notify.service import NotifyService
 from services.notify.tests.backlog import counts, overdue_deliveries
@@ -144,3 +145,6 @@ def test_a_server_that_never_answers_holds_up_only_its_own_department(
           f"while the silent server held a conversation open")
     hanging = destination(rpc, "smtp:department:1")
     assert hanging["deliveries_sending"] == 10 and hanging["deliveries_waiting"] == 1_005
+    with clean_db.connect() as connection:  # its lease is alive: the orphan check (every 2 s) leaves them be
+        assert not connection.execute(sa_text("SELECT count(*) FROM notify.deliveries WHERE possible_duplicate")
+                                      ).scalar()
