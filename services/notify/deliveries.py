@@ -1,20 +1,18 @@
-"""Queueing and sending deliveries: a batch is one insert, one SMTP conversation per department."""
+"""Queueing deliveries: a batch of mails is one insert (sending.py sends them)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from email.message import EmailMessage
-from types import SimpleNamespace
-from typing import Protocol
 
-from sqlalchemy import ARRAY, BigInteger, any_, bindparam, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from services.notify import mail
 from services.notify.attachments import read_attachments
+from services.notify.destinations import ensure_destinations
+from services.notify.domain.destinations import smtp_destination
 from services.notify.models import Delivery
-from services.notify.outcomes import Settled, settle
 from services.shared.events import utcnow
 
 # The rows travel as one JSON document and the mails' bytes as one bytea, cut apart by PostgreSQL:
@@ -22,26 +20,19 @@ from services.shared.events import utcnow
 # or bytes element by element in Python, which cost more CPU than building the mails.
 QUEUE_MAILS = text("""
     INSERT INTO notify.deliveries (kind, ticket_number, department_id, message_db_id, message_id, from_email,
-                                   to_email, subject, raw, details, status, attempts, next_attempt_at, created_at)
+                                   to_email, subject, raw, details, destination, status, attempts,
+                                   next_attempt_at, created_at)
     SELECT m.kind, m.ticket_number, m.department_id, m.message_db_id, m.message_id, m.from_email, m.to_email,
-           m.subject, substring(CAST(:raw AS bytea) FROM m.raw_start FOR m.raw_length), m.details, 'pending', 0,
-           CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+           m.subject, substring(CAST(:raw AS bytea) FROM m.raw_start FOR m.raw_length), m.details, m.destination,
+           'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
     FROM json_to_recordset(CAST(:mails AS json))
          AS m(kind text, ticket_number text, department_id int, message_db_id bigint, message_id text,
-              from_email text, to_email text, subject text, details jsonb, raw_start int, raw_length int)
+              from_email text, to_email text, subject text, details jsonb, destination text,
+              raw_start int, raw_length int)
     ON CONFLICT (message_id) DO NOTHING
     RETURNING message_id, id""")
 QUEUED_COLUMNS = ("kind", "ticket_number", "department_id", "message_db_id", "message_id", "from_email",
-                  "to_email", "subject", "details")
-DELIVERY_IDS = bindparam("ids", type_=ARRAY(BigInteger))
-# What a delivery's attempt reads under its row lock; its bytes and details come apart (see _contents).
-LOCKED_COLUMNS = [column for column in Delivery.__table__.c if column.name not in ("raw", "details", "created_at")]
-
-
-class SmtpChooser(Protocol):
-    first_retry_seconds: int
-
-    def smtp_for(self, department_id: int | None) -> mail.SmtpSettings: ...
+                  "to_email", "subject", "details", "destination")
 
 
 @dataclass(frozen=True)
@@ -57,6 +48,10 @@ class OutgoingMail:
     department_id: int | None
     message_db_id: int | None = None
     details: dict | None = None
+
+    @property
+    def destination(self) -> str:
+        return smtp_destination(self.department_id)
 
 
 def outgoing_message(built: EmailMessage, kind: str, ticket_number: str, department_id: int | None,
@@ -92,6 +87,7 @@ def queue_mails(session: Session, mails: list[OutgoingMail]) -> dict[int, Outgoi
                      "raw_start": start, "raw_length": len(outgoing.raw)})
         start += len(outgoing.raw)
     parameters = {"mails": json.dumps(rows, ensure_ascii=False), "raw": b"".join(m.raw for m in mails), "now": utcnow()}
+    ensure_destinations(session, {outgoing.destination for outgoing in mails})
     ids = dict(session.execute(QUEUE_MAILS, parameters).tuples().all())
     queued = {ids[outgoing.message_id]: outgoing for outgoing in mails if outgoing.message_id in ids}
     known = [outgoing.message_id for outgoing in mails if outgoing.message_id not in ids]
@@ -99,72 +95,6 @@ def queue_mails(session: Session, mails: list[OutgoingMail]) -> dict[int, Outgoi
         ids.update(session.execute(select(Delivery.message_id, Delivery.id)
                                    .where(Delivery.message_id.in_(known))).tuples().all())
     return {ids[outgoing.message_id]: queued.get(ids[outgoing.message_id]) for outgoing in mails}
-
-
-def due_deliveries(session: Session, limit: int = 50) -> list[int]:
-    """Ids of pending deliveries whose retry time has come, oldest first."""
-    return list(session.scalars(select(Delivery.id).where(
-        Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
-        .order_by(Delivery.next_attempt_at).limit(limit)))
-
-
-def attempt(session: Session, delivery_ids: list[int], chooser: SmtpChooser,
-            built: dict[int, OutgoingMail | None] | None = None) -> dict[int, str]:
-    """Try to send due deliveries, one SMTP conversation per department; ``{id: outcome}``.
-
-    Outcomes: ``sent``, ``failed``, ``retry`` (a temporary failure, backoff
-    set) or ``unreachable``. A delivery missing from the answer was not tried
-    now: sent or failed already, not due, being sent by another worker, or
-    behind one its server did not answer (the next round tries it). The row
-    locks are held until the outcomes commit, so no other worker or process
-    sends the same mail. ``built``: mails this worker has just queued, whose
-    bytes need not be read back.
-    """
-    due = session.execute(select(*LOCKED_COLUMNS).where(
-        Delivery.id == any_(DELIVERY_IDS), Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
-        .order_by(Delivery.id).with_for_update(skip_locked=True), {"ids": list(delivery_ids)}).all()
-    contents = _contents(session, [delivery.id for delivery in due], built or {})
-    by_department: dict[int | None, list] = {}
-    for delivery in due:
-        raw, details = contents[delivery.id]
-        by_department.setdefault(delivery.department_id, []).append(
-            SimpleNamespace(**delivery._mapping, raw=raw, details=details))
-    settled = Settled(first_backoff=timedelta(seconds=chooser.first_retry_seconds))
-    for department_id, waiting in by_department.items():
-        _send_through_one_connection(department_id, waiting, chooser, settled)
-    settled.write(session)
-    return settled.outcomes
-
-
-def _contents(session: Session, delivery_ids: list[int], built: dict[int, OutgoingMail | None]) -> dict:
-    """``{id: (raw, details)}``: from the mails in hand, the others from the table (retries, redeliveries)."""
-    contents = {i: (built[i].raw, built[i].details) for i in delivery_ids if built.get(i) is not None}
-    missing = [i for i in delivery_ids if i not in contents]
-    if missing:
-        contents.update((row.id, (row.raw, row.details)) for row in session.execute(
-            select(Delivery.id, Delivery.raw, Delivery.details).where(Delivery.id == any_(DELIVERY_IDS)),
-            {"ids": missing}))
-    return contents
-
-
-def _send_through_one_connection(department_id: int | None, waiting: list, chooser: SmtpChooser,
-                                 settled: Settled) -> None:
-    try:
-        with mail.SmtpConnection(chooser.smtp_for(department_id)) as connection:
-            for delivery in waiting:
-                try:
-                    connection.send(delivery.raw, delivery.from_email, delivery.to_email)
-                except mail.Unreachable:
-                    raise
-                except (mail.TemporaryFailure, mail.PermanentFailure) as failure:
-                    settle(settled, delivery, failure)
-                else:
-                    settle(settled, delivery, None)
-    except (mail.TemporaryFailure, mail.PermanentFailure) as failure:
-        # No conversation (down, refused, settings unknown) or it broke off: the mail that found
-        # out takes the attempt and its backoff; the others wait for the next round, uncharged.
-        untried = next(delivery for delivery in waiting if delivery.id not in settled.outcomes)
-        settle(settled, untried, failure)
 
 
 def _address(header) -> str:

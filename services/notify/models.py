@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, MetaData, Text, text
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, MetaData, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,7 +36,8 @@ class Delivery(Base):
     to_email: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(Text)  # pending | sent | failed
+    # pending | sending (handed to a server by the process holding lease ``sending_owner``) | sent | failed
+    status: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -44,7 +45,28 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # What the outcome event tells the thread about an automatic mail (subject, body, threading).
     details: Mapped[dict | None] = mapped_column(JSONB)
+    # Whose failures it shares and whose backoff it waits for (see domain/destinations.py).
+    destination: Mapped[str] = mapped_column(Text)
+    attempt_id: Mapped[str | None] = mapped_column(Uuid)  # the latest attempt, recorded before it began
+    sending_owner: Mapped[int | None] = mapped_column(Integer)  # lease of the process sending it (lease.py)
+    sending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Left "sending" by a process that died: it may have gone out already, and is sent again as it was.
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (
-        Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_deliveries_destination_due", "destination", "next_attempt_at",
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_deliveries_sending", "sending_owner", postgresql_where=text("status = 'sending'")),
     )
+
+
+class Destination(Base):
+    """One place deliveries go (a department's SMTP server), and whether it is failing."""
+    __tablename__ = "destinations"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))  # in a row
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Nothing goes to it before this (its backoff); None: as soon as mail is due.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

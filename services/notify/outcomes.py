@@ -10,6 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from services.notify import mail
+from services.notify.domain.destinations import backoff, channel_of
+from services.notify.metrics import DELIVERY_FAILURES, POSSIBLE_DUPLICATES
 from services.notify.models import Delivery, outbox
 from services.shared.events import utcnow
 from services.shared.outbox import record_events
@@ -29,7 +31,7 @@ STATE_COLUMNS = ("id", "status", "attempts", "sent_at", "last_error", "next_atte
 UPDATE_STATES = text("""
     UPDATE notify.deliveries AS d
     SET status = s.status, attempts = s.attempts, sent_at = s.sent_at, last_error = s.last_error,
-        next_attempt_at = s.next_attempt_at
+        next_attempt_at = s.next_attempt_at, sending_owner = NULL
     FROM json_to_recordset(CAST(:states AS json))
          AS s(id bigint, status text, attempts int, sent_at timestamptz, last_error text, next_attempt_at timestamptz)
     WHERE d.id = s.id""")
@@ -64,7 +66,16 @@ def settle(settled: Settled, delivery, failure: Exception | None) -> str:
         _retry(settled, delivery, attempts, str(failure))
         outcome = "unreachable" if isinstance(failure, mail.Unreachable) else "retry"
     settled.outcomes[delivery.id] = outcome
+    if outcome != "sent":
+        failure_kind = "unreachable" if isinstance(failure, mail.Unreachable) else (
+            "temporary" if isinstance(failure, mail.TemporaryFailure) else "permanent")
+        DELIVERY_FAILURES.labels(channel_of(delivery.destination), failure_kind).inc()
     return outcome
+
+
+def release(settled: Settled, delivery) -> None:
+    """Put a delivery that was not tried back in the queue as it was: no attempt charged."""
+    settled.states.append(_state(delivery, status="pending"))
 
 
 def record_bounce(session: Session, event: dict) -> bool:
@@ -85,6 +96,10 @@ def record_bounce(session: Session, event: dict) -> bool:
 def _sent(settled: Settled, delivery, attempts: int) -> str:
     sent_at = utcnow()
     settled.states.append(_state(delivery, status="sent", attempts=attempts, sent_at=sent_at, last_error=None))
+    if delivery.possible_duplicate:
+        POSSIBLE_DUPLICATES.labels(channel_of(delivery.destination)).inc()
+        log.warning("delivery %s (Message-ID %s) sent again after a process died sending it: possibly a duplicate",
+                    delivery.id, delivery.message_id)
     payload = _outcome(delivery, attempts)
     if delivery.kind != "reply":
         del payload["message_db_id"]  # automatic mail has no thread entry yet: the event creates it
@@ -95,9 +110,10 @@ def _sent(settled: Settled, delivery, attempts: int) -> str:
 
 
 def _retry(settled: Settled, delivery, attempts: int, error: str) -> None:
-    backoff = min(settled.first_backoff * (2 ** (attempts - 1)), MAX_BACKOFF)
-    settled.states.append(_state(delivery, attempts=attempts, last_error=error, next_attempt_at=utcnow() + backoff))
-    log.warning("delivery %s to %s failed (%s); retrying in %s", delivery.id, delivery.to_email, error, backoff)
+    wait = backoff(settled.first_backoff, attempts, MAX_BACKOFF)
+    settled.states.append(_state(delivery, status="pending", attempts=attempts, last_error=error,
+                                 next_attempt_at=utcnow() + wait))
+    log.warning("delivery %s to %s failed (%s); retrying in %s", delivery.id, delivery.to_email, error, wait)
 
 
 def _failed(settled: Settled, delivery, attempts: int, error: str) -> str:

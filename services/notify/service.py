@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from nameko.timer import timer
 
-from services.notify import automatic, deliveries, outcomes
+from services.notify import automatic, deliveries, destinations, outcomes, sending
 from services.notify.departments import DepartmentMailSettings
+from services.notify.lease import SendingLease, recover_orphans
 from services.notify.models import outbox, parked_events, processed_events
+from services.notify.scheduler import destinations_due
 from services.shared.batch_consumers import consumes_batch, first_time_many
 from services.shared.consumers import EventInbox, consumes, first_time
 from services.shared.database import Database
 from services.shared.outbox import OutboxRelay
+from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
 
 
@@ -20,6 +23,7 @@ class NotifyService(ServiceBase):
     inbox = EventInbox(parked_events)
     relay = OutboxRelay(outbox)
     departments = DepartmentMailSettings()
+    lease = SendingLease()
 
     @consumes("tickets", "reply_posted")
     def handle_reply_posted(self, event):
@@ -67,18 +71,35 @@ class NotifyService(ServiceBase):
             if first_time(session, processed_events, event, "handle_bounce_received"):
                 outcomes.record_bounce(session, event)
 
-    @timer(interval=5)
-    def send_due_deliveries(self):
-        """Retry deliveries whose backoff has passed (SMTP down, 4xx answers)."""
+    @destinations_due
+    def send_to_destination(self, destination):
+        """Send what is due at one destination (retries, and what a crash left behind), unless it is backing off."""
+        sending.DestinationRound(self.db, destination, self.lease, self.departments).run()
+
+    @timer(interval=2, eager=True)
+    def recover_abandoned_sends(self):
+        """Queue again what dead processes left half-sent, to be sent as it was."""
         with self.db.transaction() as session:
-            due = deliveries.due_deliveries(session)
-        self._send_now(due)
+            recover_orphans(session)
+
+    @timer(interval=10, eager=True)
+    def count_waiting_deliveries(self):
+        """Refresh the gauges of deliveries waiting at healthy and failing destinations."""
+        with self.db.transaction() as session:
+            destinations.refresh_gauges(session)
+
+    @rpc
+    def list_destinations(self):
+        """Where deliveries go and how each place is doing, failing first: ``[{"destination":
+        "smtp:department:2", "channel": "smtp", "state": "failing", "failing_since", "failures_in_a_row",
+        "last_error", "deliveries_waiting", "deliveries_sending", "oldest_waiting_since", "next_attempt_at",
+        "last_sent_at"}]``."""
+        with self.db.transaction() as session:
+            return destinations.list_destinations(session)
 
     def _send_now(self, delivery_ids: list[int], built: dict | None = None) -> dict[int, str]:
         if not delivery_ids:
             return {}
-        with self.db.transaction() as session:
-            return deliveries.attempt(session, delivery_ids, self.departments, built)
-
+        return sending.send_now(self.db, delivery_ids, lease=self.lease, chooser=self.departments, built=built)
 
 SERVICE = NotifyService

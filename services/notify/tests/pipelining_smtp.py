@@ -10,19 +10,11 @@ from a lock-step one.
 """
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import signal
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.smtp_server import READY_FILE, RecordingSmtpServer, _atomic_write, _RecordingHandler
-
-ROOT = Path(__file__).resolve().parents[3]
+from services.notify.tests.server_process import serve_handler, server_process
+from tests.support.smtp_server import RecordingSmtpServer, _RecordingHandler
 PIPELINED_LOG = "pipelined.log"
 
 
@@ -52,35 +44,12 @@ def pipelined_count(directory: Path) -> int:
 @contextmanager
 def pipelining_server(directory: Path):
     """Run the server; yields ``(port, recorder)``: ``recorder.wait_for(n)``, ``recorder.set_failure(...)``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen([sys.executable, "-m", "services.notify.tests.pipelining_smtp", "--dir", str(directory)],
-                               cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 15
-        while not (directory / READY_FILE).exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the pipelining test server did not start")
-            time.sleep(0.05)
-        port = json.loads((directory / READY_FILE).read_text())["port"]
+    with server_process("services.notify.tests.pipelining_smtp", directory, what="pipelining") as port:
         yield port, RecordingSmtpServer(directory=directory)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def main() -> None:
-    from aiosmtpd.smtp import SMTP
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dir", required=True)
-    args = parser.parse_args()
-    handler = PipeliningHandler(Path(args.dir))
-    loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(lambda: SMTP(
-        handler, hostname="pipelining-test.localhost", enable_SMTPUTF8=True, decode_data=False),
-        host="127.0.0.1", port=0))
-    loop.add_signal_handler(signal.SIGTERM, loop.stop)
-    _atomic_write(Path(args.dir) / READY_FILE, json.dumps({"port": server.sockets[0].getsockname()[1]}).encode())
-    loop.run_forever()
+    serve_handler(PipeliningHandler, "pipelining-test.localhost")
 
 
 if __name__ == "__main__":

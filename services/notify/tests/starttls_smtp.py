@@ -8,19 +8,13 @@ does, so a ``RecordingSmtpServer(directory=...)`` that is never started reads it
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import signal
 import ssl
 import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.smtp_server import READY_FILE, RecordingSmtpServer, _atomic_write, _RecordingHandler
-
-ROOT = Path(__file__).resolve().parents[3]
+from services.notify.tests.server_process import serve, server_process
+from tests.support.smtp_server import RecordingSmtpServer, _RecordingHandler
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
@@ -36,21 +30,9 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 def starttls_server(directory: Path, username: str, password: str):
     """Run the server; yields ``(port, cert_path, reader)`` where ``reader.wait_for(n)`` returns mail."""
     cert, key = self_signed_certificate(directory)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.notify.tests.starttls_smtp", "--dir", str(directory), "--cert", str(cert),
-         "--key", str(key), "--username", username, "--password", password],
-        cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 15
-        while not (directory / READY_FILE).exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the STARTTLS test server did not start")
-            time.sleep(0.05)
-        port = json.loads((directory / READY_FILE).read_text())["port"]
+    with server_process("services.notify.tests.starttls_smtp", directory, "--cert", str(cert), "--key", str(key),
+                        "--username", username, "--password", password, what="STARTTLS") as port:
         yield port, cert, RecordingSmtpServer(directory=directory)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def main() -> None:
@@ -67,13 +49,8 @@ def main() -> None:
         return AuthResult(success=(auth_data.login, auth_data.password)
                           == (args.username.encode(), args.password.encode()))
 
-    loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(lambda: SMTP(
-        handler, hostname="tls-test.localhost", tls_context=context, require_starttls=True,
-        authenticator=authenticate, auth_required=True), host="127.0.0.1", port=0))
-    loop.add_signal_handler(signal.SIGTERM, loop.stop)
-    _atomic_write(Path(args.dir) / READY_FILE, json.dumps({"port": server.sockets[0].getsockname()[1]}).encode())
-    loop.run_forever()
+    serve(Path(args.dir), lambda: SMTP(handler, hostname="tls-test.localhost", tls_context=context,
+                                       require_starttls=True, authenticator=authenticate, auth_required=True))
 
 
 if __name__ == "__main__":

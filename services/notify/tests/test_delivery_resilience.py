@@ -48,7 +48,9 @@ def test_replies_posted_while_the_smtp_server_is_down_arrive_once_each_when_it_i
     time.sleep(7)  # more than a retry round: anything sent twice would show up now
     assert_each_arrived_once(server.messages, ids)
     sent = tap.wait_for("reply_sent", 5)
-    assert len(sent) == 5 and all(event["attempts"] >= 2 for event in sent)
+    # While it was down the server was probed one mail at a time, in backoff, not hammered by every reply.
+    failed_attempts = sum(event["attempts"] - 1 for event in sent)
+    assert len(sent) == 5 and 1 <= failed_attempts <= 6, [event["attempts"] for event in sent]
 
 
 def test_two_notify_processes_retrying_the_same_deliveries_send_each_once(

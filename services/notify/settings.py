@@ -1,0 +1,29 @@
+"""How notify paces its sending, read once from the environment when the service starts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from services.shared.config import env_float, env_int
+
+
+@dataclass(frozen=True)
+class DeliveryPacing:
+    # Deliveries marked "sending" together and recorded together: at most this many are sent
+    # twice when the process dies in between (they are resent, not lost).
+    record_every: int = 10
+    # A worker at one destination claims again until this long has passed, then lets the next round go on.
+    round_seconds: float = 20.0
+    # How often the scheduler looks for destinations with mail due.
+    scan_seconds: float = 1.0
+    # A failing destination is tried again after 1, 2, 4, ... times the first retry, at most this long.
+    destination_max_backoff: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_env(cls) -> DeliveryPacing:
+        """``DELIVERY_RECORD_EVERY``, ``DELIVERY_ROUND_SECONDS``, ``DELIVERY_SCAN_SECONDS``,
+        ``DESTINATION_MAX_BACKOFF_SECONDS``."""
+        return cls(record_every=max(env_int("DELIVERY_RECORD_EVERY", 10), 1),
+                   round_seconds=env_float("DELIVERY_ROUND_SECONDS", 20.0),
+                   scan_seconds=env_float("DELIVERY_SCAN_SECONDS", 1.0),
+                   destination_max_backoff=timedelta(seconds=env_int("DESTINATION_MAX_BACKOFF_SECONDS", 600)))
