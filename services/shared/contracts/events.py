@@ -30,11 +30,8 @@ class UnreadableEvent(Exception):
     """An event a consumer cannot read: it is parked with this reason, which names the field at fault."""
 
     def __init__(self, event_type: str, reason: str):
-        super().__init__(event_type, reason)
+        super().__init__(f"cannot read a {event_type} event: {reason}")
         self.event_type, self.reason = event_type, reason
-
-    def __str__(self) -> str:
-        return f"cannot read a {self.event_type} event: {self.reason}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,11 +84,25 @@ class StoredAttachment:
     sha256: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class TicketsEvent(Event):
+    source: ClassVar[str] = "tickets"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifyEvent(Event):
+    source: ClassVar[str] = "notify"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaEvent(Event):
+    source: ClassVar[str] = "sla"
+
+
 # tickets.events
 
 @dataclass(frozen=True, kw_only=True)
-class TicketCreated(Event):
-    source: ClassVar[str] = "tickets"
+class TicketCreated(TicketsEvent):
     event_type: ClassVar[str] = "ticket_created"
     ticket_number: str
     subject: str
@@ -109,8 +120,7 @@ class TicketCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MessageReceived(Event):
-    source: ClassVar[str] = "tickets"
+class MessageReceived(TicketsEvent):
     event_type: ClassVar[str] = "message_received"
     ticket_number: str
     message_id: str
@@ -125,8 +135,7 @@ class MessageReceived(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AttachmentsRejected(Event):
-    source: ClassVar[str] = "tickets"
+class AttachmentsRejected(TicketsEvent):
     event_type: ClassVar[str] = "attachments_rejected"
     ticket_number: str
     message_id: str
@@ -141,8 +150,7 @@ class AttachmentsRejected(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BounceReceived(Event):
-    source: ClassVar[str] = "tickets"
+class BounceReceived(TicketsEvent):
     event_type: ClassVar[str] = "bounce_received"
     ticket_number: str
     message_id: str
@@ -156,8 +164,7 @@ class BounceReceived(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReplyPosted(Event):
-    source: ClassVar[str] = "tickets"
+class ReplyPosted(TicketsEvent):
     event_type: ClassVar[str] = "reply_posted"
     ticket_number: str
     message_db_id: int
@@ -180,8 +187,7 @@ class ReplyPosted(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketStatusChanged(Event):
-    source: ClassVar[str] = "tickets"
+class TicketStatusChanged(TicketsEvent):
     event_type: ClassVar[str] = "ticket_status_changed"
     ticket_number: str
     old_status: str
@@ -190,8 +196,7 @@ class TicketStatusChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketUpdated(Event):
-    source: ClassVar[str] = "tickets"
+class TicketUpdated(TicketsEvent):
     event_type: ClassVar[str] = "ticket_updated"
     ticket_number: str
     changes: tuple[FieldChange, ...]
@@ -206,8 +211,7 @@ class TicketUpdated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketDeleted(Event):
-    source: ClassVar[str] = "tickets"
+class TicketDeleted(TicketsEvent):
     event_type: ClassVar[str] = "ticket_deleted"
     ticket_number: str
     department_id: int
@@ -218,8 +222,7 @@ class TicketDeleted(Event):
 # notify.events
 
 @dataclass(frozen=True, kw_only=True)
-class ReplySent(Event):
-    source: ClassVar[str] = "notify"
+class ReplySent(NotifyEvent):
     event_type: ClassVar[str] = "reply_sent"
     ticket_number: str
     message_db_id: int
@@ -235,8 +238,7 @@ class ReplyFailed(ReplySent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AcknowledgementSent(Event):
-    source: ClassVar[str] = "notify"
+class AcknowledgementSent(NotifyEvent):
     event_type: ClassVar[str] = "acknowledgement_sent"
     ticket_number: str
     message_id: str  # the automatic mail's own
@@ -260,8 +262,7 @@ class AttachmentsNoticeSent(AcknowledgementSent):
 # sla.events
 
 @dataclass(frozen=True, kw_only=True)
-class SlaBreached(Event):
-    source: ClassVar[str] = "sla"
+class SlaBreached(SlaEvent):
     event_type: ClassVar[str] = "sla_breached"
     ticket_number: str
     kind: str  # first_response | resolution

@@ -24,15 +24,12 @@ from services.shared.mail_archive import ARCHIVE_NAME
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class UnreadableMessage(ValueError):
+class UnreadableMessage(WireError):
     """An inbound message tickets cannot read; ``field`` names the value at fault (``attachments[0].sha256``)."""
 
-    def __init__(self, field: str, reason: str):
-        super().__init__(field, reason)
-        self.field, self.reason = field, reason
-
-    def __str__(self) -> str:
-        return f"{self.field} {self.reason}"
+    @property
+    def field(self) -> str:
+        return self.path
 
 
 @dataclass(frozen=True, kw_only=True)
