@@ -43,10 +43,13 @@ class Event:
     occurred_at: datetime = field(default_factory=utcnow)
 
     def __post_init__(self):
+        # Canonical only: consumers claim an event by the text PostgreSQL gives back for its uuid.
         try:
-            uuid.UUID(self.event_id)
+            canonical = str(uuid.UUID(self.event_id)) == self.event_id
         except (TypeError, ValueError, AttributeError):
-            raise WireError("event_id", f"must be a UUID, not {self.event_id!r}") from None
+            canonical = False
+        if not canonical:
+            raise WireError("event_id", f"must be a UUID (lower-case, with hyphens), not {self.event_id!r}")
         check_aware(self)
 
     def to_wire(self) -> dict:

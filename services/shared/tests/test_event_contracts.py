@@ -94,7 +94,9 @@ def test_an_event_without_one_of_its_fields_is_refused_naming_the_field(cls):
     ("created_at", "yesterday", "created_at must be an ISO 8601 time with its UTC offset, not 'yesterday'"),
     ("created_at", "2026-11-20T09:00:00", "created_at must be an ISO 8601 time with its UTC offset, "
                                           "not '2026-11-20T09:00:00'"),
-    ("event_id", "42", "event_id must be a UUID, not '42'"),
+    ("event_id", "42", "event_id must be a UUID (lower-case, with hyphens), not '42'"),
+    ("event_id", "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+     "event_id must be a UUID (lower-case, with hyphens), not '3F2504E0-4F89-11D3-9A0C-0305E82C3301'"),
     ("event_type", "ticket_updated", "event_type is 'ticket_updated', not 'ticket_created'"),
 ])
 def test_an_event_with_a_field_of_the_wrong_type_is_refused_naming_the_field(field, value, reason):
