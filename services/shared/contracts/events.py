@@ -117,9 +117,9 @@ class TicketCreated(TicketsEvent):
     customer_email: str | None
     customer_name: str
     is_auto_submitted: bool
-    send_acknowledgement: bool
     created_at: datetime
     message_id: str | None = None  # the mail that opened it; none for a ticket opened by hand
+    send_acknowledgement: bool | None = None  # None: published before it existed; the department's setting decides
 
 
 @dataclass(frozen=True, kw_only=True)
