@@ -5,6 +5,8 @@ from services.reports import facts, schemas
 from services.reports.models import parked_events, processed_events
 from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
 from services.shared.consumers import EventInbox
+from services.shared.contracts.events import (ReplyPosted, TicketCreated, TicketDeleted, TicketStatusChanged,
+                                              TicketUpdated, among, as_sent, read_events)
 from services.shared.database import Database
 from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
@@ -23,24 +25,25 @@ class ReportsService(ServiceBase):
 
     @consumes_batch("tickets", "ticket_created", **BATCHES)
     def handle_ticket_created(self, events):
+        created = _read(events, TicketCreated)
         with self.db.transaction() as session:
-            facts.tickets_created(session, events, "handle_ticket_created")
+            facts.tickets_created(session, created, "handle_ticket_created")
 
     @consumes_batch("tickets", "reply_posted", **BATCHES)
     def handle_reply_posted(self, events):
-        self._apply_batch(events, "handle_reply_posted", facts.replies_posted)
+        self._apply_batch(events, ReplyPosted, "handle_reply_posted", facts.replies_posted)
 
     @consumes_batch("tickets", "ticket_status_changed", **BATCHES)
     def handle_ticket_status_changed(self, events):
-        self._apply_batch(events, "handle_ticket_status_changed", facts.statuses_changed)
+        self._apply_batch(events, TicketStatusChanged, "handle_ticket_status_changed", facts.statuses_changed)
 
     @consumes_batch("tickets", "ticket_updated", **BATCHES)
     def handle_ticket_updated(self, events):
-        self._apply(events, "handle_ticket_updated", facts.ticket_updated)
+        self._apply_each(events, TicketUpdated, "handle_ticket_updated", facts.ticket_updated)
 
     @consumes_batch("tickets", "ticket_deleted", **BATCHES)
     def handle_ticket_deleted(self, events):
-        self._apply(events, "handle_ticket_deleted", facts.ticket_deleted)
+        self._apply_each(events, TicketDeleted, "handle_ticket_deleted", facts.ticket_deleted)
 
     @rpc
     def summary(self, viewer, department_id=None):
@@ -54,15 +57,25 @@ class ReportsService(ServiceBase):
         with self.db.transaction() as session:
             return facts.summary(session, departments)
 
-    def _apply_batch(self, events, handler, apply):
+    def _apply_batch(self, events, event_class, handler, apply):
         """Apply a batch in a few statements; events about tickets not known yet are parked, not the batch."""
+        read = _read(events, event_class)
         with self.db.transaction() as session:
-            refuse(events, apply(session, first_time_many(session, processed_events, events, handler)))
+            refuse(events, as_sent(events, apply(session, among(read, first_time_many(
+                session, processed_events, events, handler)))))
 
-    def _apply(self, events, handler, apply):
+    def _apply_each(self, events, event_class, handler, apply):
+        read = _read(events, event_class)
         with self.db.transaction() as session:
-            for event in first_time_many(session, processed_events, events, handler):
+            for event in among(read, first_time_many(session, processed_events, events, handler)):
                 apply(session, event)
+
+
+def _read(events, event_class):
+    """The batch as ``event_class``; an event it cannot read is parked naming the field, the others applied."""
+    read, unreadable = read_events(events, event_class)
+    refuse(events, unreadable)
+    return read
 
 
 SERVICE = ReportsService

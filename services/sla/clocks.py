@@ -12,49 +12,48 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from services.shared.contracts.events import (Event, ReplyPosted, SlaBreached, TicketCreated, TicketStatusChanged,
+                                              TicketUpdated)
 from services.shared.deleted_tickets import deleted_among, remember_deleted
-from services.shared.outbox import record_event
+from services.shared.outbox import record_events
 from services.sla import repository
 from services.sla.domain.calendars import calendar_named
 from services.sla.domain.clocks import (Clock, NoClockYet, after_priority_change, after_reply, after_status_change,
                                         start_clocks)
 from services.sla.models import deleted_tickets, outbox
 
-Change = Callable[[tuple[Clock, ...], dict], tuple[Clock, ...]]
+Change = Callable[[tuple[Clock, ...], Event], tuple[Clock, ...]]
+Refused = list[tuple[Event, Exception]]
 
 
-def tickets_created(session: Session, events: list[dict], handler: str, *, calendar: str) -> None:
-    """Start the clocks of new tickets on ``calendar``, once per event for ``handler``, in one statement.
-
-    ``events``: ``ticket_created`` (``event_id``, ``ticket_number``, ``priority``, ``created_at``).
-    """
+def tickets_created(session: Session, events: list[TicketCreated], handler: str, *, calendar: str) -> None:
+    """Start the clocks of new tickets on ``calendar``, once per event for ``handler``, in one statement."""
     business_calendar = calendar_named(calendar)
     repository.start_clocks(session, (
-        (str(event["event_id"]), clock) for event in _once_each(events)
-        for clock in start_clocks(event["ticket_number"], priority=event["priority"], calendar=business_calendar,
-                                  started_at=datetime.fromisoformat(event["created_at"]))), handler=handler)
+        (event.event_id, clock) for event in _once_each(events)
+        for clock in start_clocks(event.ticket_number, priority=event.priority, calendar=business_calendar,
+                                  started_at=event.created_at)), handler=handler)
 
 
-def replies_posted(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
+def replies_posted(session: Session, events: list[ReplyPosted]) -> Refused:
     """A reply stops the first-response clock; returns the events whose ticket has no clocks yet."""
-    return _change_clocks(session, events, lambda clocks, event: after_reply(
-        clocks, at=datetime.fromisoformat(event["created_at"])))
+    return _change_clocks(session, events, lambda clocks, event: after_reply(clocks, at=event.created_at))
 
 
-def statuses_changed(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
+def statuses_changed(session: Session, events: list[TicketStatusChanged]) -> Refused:
     """Pause while pending, resume after, stop the resolution clock once resolved, in event order.
 
     Returns the events that could not be applied: a ticket resolved before its clocks exist.
     """
     return _change_clocks(session, events, lambda clocks, event: after_status_change(
-        clocks, status=event["new_status"], at=datetime.fromisoformat(event["changed_at"])))
+        clocks, status=event.new_status, at=event.changed_at))
 
 
-def tickets_updated(session: Session, events: list[dict]) -> list[tuple[dict, Exception]]:
+def tickets_updated(session: Session, events: list[TicketUpdated]) -> Refused:
     """A new priority brings its targets to the clocks; returns the events whose ticket has no clocks yet."""
-    changes = [event for event in events if _new_priority(event) is not None]
+    changes = [event for event in events if event.new_value("priority") is not None]
     return _change_clocks(session, changes, lambda clocks, event: after_priority_change(
-        clocks, priority=_new_priority(event), at=datetime.fromisoformat(event["updated_at"])))
+        clocks, priority=int(event.new_value("priority")), at=event.updated_at))
 
 
 def forget_ticket(session: Session, ticket_number: str, at: datetime) -> None:
@@ -69,10 +68,9 @@ def publish_breaches(session: Session, now: datetime, limit: int = 500) -> None:
     breached = [clock.breach(now) for clock in repository.lock_overdue(session, now, limit)
                 if clock.overdue(now)]
     repository.save_clocks(session, breached)
-    for clock in breached:
-        record_event(session, outbox, "sla_breached", {
-            "ticket_number": clock.ticket_number, "kind": clock.kind, "due_at": clock.due_at.isoformat(),
-            "priority": clock.priority})
+    record_events(session, outbox, [(event.event_type, event.to_wire()) for event in (
+        SlaBreached(ticket_number=clock.ticket_number, kind=clock.kind, due_at=clock.due_at, priority=clock.priority)
+        for clock in breached)])
 
 
 def ticket_sla(session: Session, ticket_number: str, now: datetime) -> dict:
@@ -86,15 +84,15 @@ def ticket_sla(session: Session, ticket_number: str, now: datetime) -> dict:
     } for c in repository.clocks_of(session, ticket_number)]}
 
 
-def _change_clocks(session: Session, events: list[dict], change: Change) -> list[tuple[dict, Exception]]:
+def _change_clocks(session: Session, events: list[Event], change: Change) -> Refused:
     """Apply each event to its ticket's clocks in order; refuse (for a retry) those whose ticket has none yet."""
-    numbers = {event["ticket_number"] for event in events}
+    numbers = {event.ticket_number for event in events}
     by_ticket = repository.lock_clocks(session, numbers)
     before = dict(by_ticket)
     gone = deleted_among(session, deleted_tickets, numbers - by_ticket.keys())
     refused = []
     for event in events:
-        number = event["ticket_number"]
+        number = event.ticket_number
         if number in gone:
             continue  # a change that lost the race with the ticket's deletion
         try:
@@ -107,12 +105,7 @@ def _change_clocks(session: Session, events: list[dict], change: Change) -> list
     return refused
 
 
-def _once_each(events: list[dict]) -> list[dict]:
+def _once_each(events: list[TicketCreated]) -> list[TicketCreated]:
     # The same event twice in a batch is claimed once.
-    return list({str(event["event_id"]): event for event in events}.values())
-
-
-def _new_priority(event: dict) -> int | None:
-    new = [change["new"] for change in event["changes"] if change["field"] == "priority"]
-    return int(new[-1]) if new else None
+    return list({event.event_id: event for event in events}.values())
 

@@ -1,12 +1,12 @@
 """The sla service: per-ticket clocks in business hours, breaches published as events."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from nameko.timer import timer
 
 from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
 from services.shared.consumers import EventInbox
+from services.shared.contracts.events import (ReplyPosted, TicketCreated, TicketDeleted, TicketStatusChanged,
+                                              TicketUpdated, among, as_sent, read_events)
 from services.shared.database import Database
 from services.shared.events import utcnow
 from services.shared.outbox import OutboxRelay
@@ -33,30 +33,32 @@ class SlaService(ServiceBase):
     @consumes_batch("tickets", "ticket_created", **BATCHES)
     def handle_ticket_created(self, events):
         """Start the first-response and resolution clocks."""
+        created = _read(events, TicketCreated)
         with self.db.transaction() as session:
-            clocks.tickets_created(session, events, "handle_ticket_created", calendar=self.settings.calendar)
+            clocks.tickets_created(session, created, "handle_ticket_created", calendar=self.settings.calendar)
 
     @consumes_batch("tickets", "reply_posted", **BATCHES)
     def handle_reply_posted(self, events):
         """The first reply stops the first-response clock."""
-        self._apply_batch(events, "handle_reply_posted", clocks.replies_posted)
+        self._apply_batch(events, ReplyPosted, "handle_reply_posted", clocks.replies_posted)
 
     @consumes_batch("tickets", "ticket_status_changed", **BATCHES)
     def handle_ticket_status_changed(self, events):
         """Pending pauses the clocks; resolved stops the resolution clock."""
-        self._apply_batch(events, "handle_ticket_status_changed", clocks.statuses_changed)
+        self._apply_batch(events, TicketStatusChanged, "handle_ticket_status_changed", clocks.statuses_changed)
 
     @consumes_batch("tickets", "ticket_updated", **BATCHES)
     def handle_ticket_updated(self, events):
         """A new priority brings the new priority's targets to the running clocks."""
-        self._apply_batch(events, "handle_ticket_updated", clocks.tickets_updated)
+        self._apply_batch(events, TicketUpdated, "handle_ticket_updated", clocks.tickets_updated)
 
     @consumes_batch("tickets", "ticket_deleted", **BATCHES)
     def handle_ticket_deleted(self, events):
         """A deleted ticket's clocks go: it can no longer breach."""
+        deleted = _read(events, TicketDeleted)
         with self.db.transaction() as session:
-            for event in first_time_many(session, processed_events, events, "handle_ticket_deleted"):
-                clocks.forget_ticket(session, event["ticket_number"], datetime.fromisoformat(event["deleted_at"]))
+            for event in among(deleted, first_time_many(session, processed_events, events, "handle_ticket_deleted")):
+                clocks.forget_ticket(session, event.ticket_number, event.deleted_at)
 
     @timer(interval=10)
     def detect_breaches(self):
@@ -70,10 +72,19 @@ class SlaService(ServiceBase):
         with self.db.transaction() as session:
             return clocks.ticket_sla(session, ticket_number, utcnow())
 
-    def _apply_batch(self, events, handler, apply):
+    def _apply_batch(self, events, event_class, handler, apply):
         """Apply a batch in a few statements; events about tickets without clocks yet are parked, not the batch."""
+        read = _read(events, event_class)
         with self.db.transaction() as session:
-            refuse(events, apply(session, first_time_many(session, processed_events, events, handler)))
+            fresh = among(read, first_time_many(session, processed_events, events, handler))
+            refuse(events, as_sent(events, apply(session, fresh)))
+
+
+def _read(events, event_class):
+    """The batch as ``event_class``; an event it cannot read is parked naming the field, the others applied."""
+    read, unreadable = read_events(events, event_class)
+    refuse(events, unreadable)
+    return read
 
 
 SERVICE = SlaService

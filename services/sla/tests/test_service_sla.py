@@ -6,7 +6,10 @@ from datetime import timedelta
 
 from nameko.standalone.events import event_dispatcher
 
-from services.shared.events import new_event, utcnow
+from services.shared.contracts.events import (ReplyPosted, TicketCreated, TicketDeleted, TicketStatusChanged,
+                                              TicketUpdated)
+from services.shared.events import utcnow
+from services.shared.tests.sample_events import sample_wire
 from services.sla.service import SlaService
 from tests.support.waiting import eventually
 
@@ -21,7 +24,11 @@ def wait_for_state(rpc, number: str, kind: str, state: str, timeout: float = 10.
 
 
 def created(number: str, priority: int, at: str) -> dict:
-    return new_event("ticket_created", {"ticket_number": number, "priority": priority, "created_at": at})
+    return sample_wire(TicketCreated, ticket_number=number, priority=priority, created_at=at)
+
+
+def replied(number: str, at: str) -> dict:
+    return sample_wire(ReplyPosted, ticket_number=number, first_response=True, created_at=at)
 
 
 def test_an_urgent_ticket_gets_a_fifteen_minute_first_response_clock_that_the_first_reply_stops(
@@ -32,8 +39,7 @@ def test_an_urgent_ticket_gets_a_fifteen_minute_first_response_clock_that_the_fi
     dispatch("tickets", "ticket_created", created("2026-000100", 1, "2026-11-22T10:00:00+00:00"))
     clock = wait_for_state(rpc, "2026-000100", "first_response", "breached")  # 10:15 has long passed
     assert clock["due_at"] == "2026-11-22T10:15:00+00:00" and clock["target_seconds"] == 900
-    dispatch("tickets", "reply_posted", new_event("reply_posted", {
-        "ticket_number": "2026-000100", "first_response": True, "created_at": "2026-11-22T10:10:00+00:00"}))
+    dispatch("tickets", "reply_posted", replied("2026-000100", "2026-11-22T10:10:00+00:00"))
     assert wait_for_state(rpc, "2026-000100", "first_response", "met")["stopped_at"] == "2026-11-22T10:10:00+00:00"
 
 
@@ -55,14 +61,11 @@ def test_waiting_on_the_customer_pauses_the_resolution_clock(start_service, rabb
     dispatch("tickets", "ticket_created", created("2026-000102", 2, "2026-11-22T08:00:00+00:00"))
     wait_for_state(rpc, "2026-000102", "resolution", "breached")
     for status, at in (("pending", "2026-11-22T09:00:00+00:00"), ("open", "2026-11-22T11:00:00+00:00")):
-        dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
-            "ticket_number": "2026-000102", "old_status": "open", "new_status": status, "changed_at": at}))
+        dispatch("tickets", "ticket_status_changed", status_changed("2026-000102", status, at))
         time.sleep(0.5)  # the two changes must be applied in order
     clock = wait_for_state(rpc, "2026-000102", "resolution", "breached")
     assert clock["due_at"] == "2026-11-22T14:00:00+00:00"  # 4 h target + 2 h waiting on the customer
-    dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
-        "ticket_number": "2026-000102", "old_status": "open", "new_status": "resolved",
-        "changed_at": "2026-11-22T13:00:00+00:00"}))
+    dispatch("tickets", "ticket_status_changed", status_changed("2026-000102", "resolved", "2026-11-22T13:00:00+00:00"))
     assert wait_for_state(rpc, "2026-000102", "resolution", "met")["stopped_at"] == "2026-11-22T13:00:00+00:00"
 
 
@@ -74,17 +77,15 @@ def test_pausing_a_breached_clock_does_not_undo_the_breach(start_service, rabbit
     dispatch("tickets", "ticket_created", created("2026-000103", 1, "2026-11-22T08:00:00+00:00"))
     wait_for_state(rpc, "2026-000103", "resolution", "breached")  # due 10:00
     for status, at in (("pending", "2026-11-22T11:00:00+00:00"), ("open", "2026-11-22T15:00:00+00:00")):
-        dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
-            "ticket_number": "2026-000103", "old_status": "open", "new_status": status, "changed_at": at}))
+        dispatch("tickets", "ticket_status_changed", status_changed("2026-000103", status, at))
         time.sleep(0.5)
     clock = wait_for_state(rpc, "2026-000103", "resolution", "breached")
     assert clock["due_at"] == "2026-11-22T10:00:00+00:00" and not clock["paused"]
 
 
 def updated(number: str, old: int, new: int, at: str) -> dict:
-    return new_event("ticket_updated", {"ticket_number": number, "updated_at": at, "department_id": 1,
-                                        "priority": new, "changes": [{"field": "priority", "old": str(old),
-                                                                      "new": str(new)}]})
+    return sample_wire(TicketUpdated, ticket_number=number, updated_at=at, department_id=1, priority=new,
+                       changes=[{"field": "priority", "old": str(old), "new": str(new)}])
 
 
 def test_raising_the_priority_gives_the_urgent_targets_from_the_start_and_keeps_the_pause(
@@ -95,8 +96,7 @@ def test_raising_the_priority_gives_the_urgent_targets_from_the_start_and_keeps_
     dispatch("tickets", "ticket_created", created("2026-000104", 3, "2026-11-22T08:00:00+00:00"))
     wait_for_state(rpc, "2026-000104", "first_response", "breached")  # normal: 4 h, due 12:00
     for status, at in (("pending", "2026-11-22T09:00:00+00:00"), ("open", "2026-11-22T10:00:00+00:00")):
-        dispatch("tickets", "ticket_status_changed", new_event("ticket_status_changed", {
-            "ticket_number": "2026-000104", "old_status": "open", "new_status": status, "changed_at": at}))
+        dispatch("tickets", "ticket_status_changed", status_changed("2026-000104", status, at))
         time.sleep(0.5)
     assert wait_for_state(rpc, "2026-000104", "resolution", "breached")["due_at"] == "2026-11-23T09:00:00+00:00"
     dispatch("tickets", "ticket_updated", updated("2026-000104", 3, 1, "2026-11-22T10:30:00+00:00"))
@@ -128,15 +128,16 @@ def test_a_deleted_ticket_loses_its_clocks_and_never_breaches(start_service, rab
     dispatch = event_dispatcher(rabbit_config)
     dispatch("tickets", "ticket_created", created("2026-000106", 2, utcnow().isoformat()))
     wait_for_state(rpc, "2026-000106", "first_response", "running")
-    dispatch("tickets", "ticket_deleted", new_event("ticket_deleted", {
-        "ticket_number": "2026-000106", "department_id": 1, "deleted_by_user_id": 1,
-        "deleted_at": utcnow().isoformat()}))
+    dispatch("tickets", "ticket_deleted", deleted("2026-000106"))
     assert eventually(lambda: rpc.sla.get_ticket_sla("2026-000106")["clocks"] == [])
 
 
 def status_changed(number: str, status: str, at: str) -> dict:
-    return new_event("ticket_status_changed", {"ticket_number": number, "old_status": "open", "new_status": status,
-                                               "changed_at": at})
+    return sample_wire(TicketStatusChanged, ticket_number=number, old_status="open", new_status=status, changed_at=at)
+
+
+def deleted(number: str) -> dict:
+    return sample_wire(TicketDeleted, ticket_number=number, deleted_at=utcnow().isoformat())
 
 
 def resolution_clock(rpc, number: str) -> dict:
@@ -184,11 +185,6 @@ def test_a_breach_is_published_as_sla_breached(start_service, rabbit_config, cle
                                                                   ("2026-000110", "resolution")}
 
 
-def deleted(number: str) -> dict:
-    return new_event("ticket_deleted", {"ticket_number": number, "department_id": 1, "deleted_by_user_id": 1,
-                                        "deleted_at": utcnow().isoformat()})
-
-
 def test_events_about_a_ticket_that_come_after_its_deletion_start_no_clock_and_park_nothing(
         start_service, rabbit_config, clean_db, rpc, monkeypatch):
     # Each event type has its own queue, applied in order: once a later event of another ticket
@@ -207,8 +203,7 @@ def test_events_about_a_ticket_that_come_after_its_deletion_start_no_clock_and_p
     dispatch("tickets", "ticket_created", created("2026-000112", 3, now))
     assert wait_for_state(rpc, "2026-000112", "first_response", "running")["state"] == "running"
     for number in ("2026-000110", "2026-000112"):
-        dispatch("tickets", "reply_posted", new_event("reply_posted", {
-            "ticket_number": number, "first_response": True, "created_at": now}))
+        dispatch("tickets", "reply_posted", replied(number, now))
         dispatch("tickets", "ticket_status_changed", status_changed(number, "resolved", now))
         dispatch("tickets", "ticket_updated", updated(number, 3, 1, now))
     assert wait_for_state(rpc, "2026-000112", "first_response", "met")["state"] == "met"
@@ -216,3 +211,22 @@ def test_events_about_a_ticket_that_come_after_its_deletion_start_no_clock_and_p
     assert eventually(lambda: all(c["priority"] == 1 for c in rpc.sla.get_ticket_sla("2026-000112")["clocks"]))
     assert rpc.sla.get_ticket_sla("2026-000110")["clocks"] == []
     assert rpc.sla.list_parked_events() == []
+
+
+def test_an_event_the_sla_cannot_read_ends_parked_naming_the_field_and_the_others_are_applied(
+        start_service, rabbit_config, clean_db, rpc, monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    unreadable = {**created("2026-000113", 3, utcnow().isoformat()), "priority": "urgent"}
+    dispatch("tickets", "ticket_created", unreadable)
+    dispatch("tickets", "ticket_created", created("2026-000114", 3, utcnow().isoformat()))
+    assert wait_for_state(rpc, "2026-000114", "first_response", "running")["state"] == "running"
+    [parked] = eventually(rpc.sla.list_parked_events)
+    assert parked["event_id"] == unreadable["event_id"] and parked["handler"] == "handle_ticket_created"
+    assert parked["error"] == ("services.shared.contracts.events.UnreadableEvent: cannot read a ticket_created "
+                               "event: priority must be a whole number, not 'urgent'")
+    while (status := rpc.sla.replay_parked_event(parked["id"])) == "retrying":
+        pass  # an operator's replays, or the retries' backoff, until it stays parked
+    assert status == "parked" and rpc.sla.list_parked_events("parked")[0]["error"] == parked["error"]
+    assert rpc.sla.get_ticket_sla("2026-000113")["clocks"] == []

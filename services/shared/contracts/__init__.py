@@ -1,0 +1,18 @@
+"""The published language between Destek's services, once, for producers and consumers alike.
+
+- ``events``: every event of docs/events.md as a frozen dataclass (past-tense
+  name, ``event_id``, ``occurred_at``, typed payload) with ``to_wire()`` (the
+  envelope the outbox stores) and ``from_wire()`` (refuses, naming the field,
+  what it cannot read: ``UnreadableEvent``); ``EVENT_TYPES`` by
+  ``(source, event_type)``.
+- ``inbound``: the inbound message ingest hands to ``tickets.receive_messages``
+  (``InboundMessage``, its attachments, delivery reports and the
+  ``OriginalLocation`` of the mail in the archive).
+- ``wire``: the one reader and writer of their JSON form, driven by the
+  dataclasses' field types.
+
+The tracking-number format and the status vocabulary join them as
+``contracts/tickets.py``: the tickets engineer's ``contracts.py`` moves here
+at merge. This package is the only non-infrastructure code in
+``services/shared``; it imports nothing of nameko, SQLAlchemy or Flask.
+"""
