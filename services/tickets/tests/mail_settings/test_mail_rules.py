@@ -1,0 +1,61 @@
+"""Rules of mailbox settings and of the per-sender rate limit, as plain functions."""
+import pytest
+
+from services.tickets.inbound.rate_limit import SenderBudget
+from services.tickets.mail_settings.rules import InvalidSetting, merge_imap, merge_smtp
+
+NO_IMAP = {"enabled": False, "host": None, "port": None, "security": "tls", "user": None, "folder": "INBOX",
+           "move_to": None, "password_set": False}
+
+
+def test_an_enabled_mailbox_gets_the_default_port_of_its_security():
+    merged = merge_imap(NO_IMAP, {"enabled": True, "host": "imap.firma.com", "user": "destek@firma.com",
+                                  "password": "gizli"})
+    assert merged["port"] == 993 and merged["password"] == "gizli" and merged["folder"] == "INBOX"
+    assert merge_imap(NO_IMAP, {"host": "h", "security": "starttls"})["port"] == 143
+
+
+def test_a_password_left_out_is_kept_and_null_clears_it():
+    current = {**NO_IMAP, "host": "h", "user": "u", "password_set": True, "enabled": True}
+    assert "password" not in merge_imap(current, {"folder": "Destek"})
+    with pytest.raises(InvalidSetting) as cleared:
+        merge_imap(current, {"password": None})
+    assert cleared.value.field == "imap.password"
+    assert merge_imap({**current, "enabled": False}, {"password": None})["password"] is None
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"security": "ssl"}, "imap.security"),
+    ({"port": 70000}, "imap.port"),
+    ({"port": "993"}, "imap.port"),
+    ({"enabled": "yes"}, "imap.enabled"),
+    ({"enabled": True, "host": "h", "password": "p"}, "imap.user"),
+    ({"host": "not a host"}, "imap.host"),
+    ({"colour": "blue"}, "imap.colour"),
+    ({"move_to": "INBOX"}, "imap.move_to"),
+])
+def test_invalid_imap_settings_name_the_field_at_fault(changes, field):
+    with pytest.raises(InvalidSetting) as refused:
+        merge_imap(NO_IMAP, changes)
+    assert refused.value.field == field
+
+
+def test_an_smtp_section_needs_a_host_and_defaults_its_port():
+    with pytest.raises(InvalidSetting) as refused:
+        merge_smtp({"password_set": False}, {"username": "u"})
+    assert refused.value.field == "smtp.host"
+    assert merge_smtp({}, {"host": "smtp.firma.com"})["port"] == 587
+    assert merge_smtp({}, {"host": "smtp.firma.com", "security": "tls"})["port"] == 465
+
+
+def test_a_sender_over_the_limit_is_refused_and_others_are_not():
+    budget = SenderBudget(limit=3, sent={"storm@example.com": 2})
+    assert budget.admit("storm@example.com") is True
+    assert budget.admit("storm@example.com") is False
+    assert budget.admit("storm@example.com") is False
+    assert budget.admit("calm@example.com") is True
+
+
+def test_no_limit_and_unknown_senders_are_always_admitted():
+    assert all(SenderBudget(limit=0).admit("a@example.com") for _ in range(100))
+    assert all(SenderBudget(limit=1).admit("") for _ in range(5))
