@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from services.tickets.domain.numbers import format_ticket_number
+from services.shared.contracts import format_tracking_number
 from services.tickets.models import Department, Membership, Ticket, TicketCounter, User
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -34,7 +34,7 @@ def new_ticket_numbers(engine: Engine, now: datetime, count: int) -> list[str]:
     if count <= 0:
         return []
     year = now.astimezone(ISTANBUL).year
-    return [format_ticket_number(year, n) for n in allocate_ticket_numbers(engine, year, count)]
+    return [format_tracking_number(year, n) for n in allocate_ticket_numbers(engine, year, count)]
 
 
 def allocate_ticket_numbers(engine: Engine, year: int, count: int = 1) -> list[int]:

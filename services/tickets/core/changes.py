@@ -14,7 +14,8 @@ from services.shared.errors import Conflict, Forbidden, InvalidInput
 from services.tickets import payload
 from services.tickets.access import Viewer, check_is_manager_of
 from services.tickets.categories.rules import CategoryNode, CategoryRuleBroken, categorise
-from services.tickets.domain.status import STATUSES, TransitionRefused, check_priority, check_transition
+from services.shared.contracts import STATUSES
+from services.tickets.domain.status import TransitionRefused, check_priority, check_transition
 from services.tickets.domain.ticket_fields import (MAX_AI_AGENT, Assignee, StatusDates, assignee_after,
                                                    dates_after_status_change)
 from services.tickets.models import Category, Department, Membership, Pipeline, Stage, Ticket, User

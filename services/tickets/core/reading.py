@@ -9,20 +9,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.shared.contracts import read_tracking_number
 from services.shared.errors import NotFound
 from services.shared.events import utcnow
 from services.tickets.access import Viewer, check_can_open
 from services.tickets.core.view import ticket_view
-from services.tickets.domain.numbers import format_ticket_number, parse_ticket_number
 from services.tickets.models import Ticket
 
 
 def find_ticket(session: Session, number, *, for_update: bool = False) -> Ticket:
     """The ticket with this tracking number (``2026-000123`` or ``#2026-000123``), or a 404."""
-    parsed = parse_ticket_number(number) if isinstance(number, str) and "\x00" not in number else None
+    written = read_tracking_number(number)
     ticket = None
-    if parsed is not None:
-        query = select(Ticket).where(Ticket.number == format_ticket_number(*parsed))
+    if written is not None:
+        query = select(Ticket).where(Ticket.number == written)
         # One statement finds and locks it: a ticket deleted in between is simply not found.
         ticket = session.scalars(query.with_for_update() if for_update else query).first()
     if ticket is None:

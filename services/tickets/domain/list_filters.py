@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.tickets.domain.status import PRIORITIES, STATUSES
+from services.shared.contracts import STATUSES
+from services.tickets.domain.status import PRIORITIES
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 MAX_ID = 2**31 - 1

@@ -7,9 +7,8 @@ reopens it; ``closed`` is the archive, left only by an explicit reopen.
 """
 from __future__ import annotations
 
-STATUSES = ("new", "open", "in_progress", "pending", "on_hold", "resolved", "closed")
-ACTIVE = ("new", "open", "in_progress", "pending", "on_hold")
-FINISHED = ("resolved", "closed")
+from services.shared.contracts import STATUSES, WAITING_ON_CUSTOMER
+
 PRIORITIES = {1: "urgent", 2: "high", 3: "normal", 4: "low"}
 
 _PRIORITY_HINT = "priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)"
@@ -79,7 +78,7 @@ def status_after_customer_message(current: str) -> str:
     (see ``thread_matching.decide_thread``).
     """
     check_status(current)
-    return "open" if current in ("pending", "resolved") else current
+    return "open" if current in (WAITING_ON_CUSTOMER, "resolved") else current
 
 
 def check_priority(value) -> int:

@@ -3,41 +3,42 @@ from __future__ import annotations
 
 import pytest
 
-from services.tickets.domain.numbers import (TRACKING_RE, format_ticket_number, parse_ticket_number,
-                                             reply_subject, tag_subject, tracking_number_in)
+from services.shared.contracts import (TRACKING_TAG_RE, format_tracking_number, parse_tracking_number,
+                                       tracking_number_in)
+from services.tickets.domain.numbers import reply_subject, tag_subject
 
 TAG = "[#2026-000001]"
 
 
 def test_tracking_numbers_are_the_year_and_six_digits():
-    assert format_ticket_number(2026, 1234) == "2026-001234"
-    assert format_ticket_number(2027, 1) == "2027-000001"
+    assert format_tracking_number(2026, 1234) == "2026-001234"
+    assert format_tracking_number(2027, 1) == "2027-000001"
 
 
 def test_a_busy_year_widens_the_number_instead_of_wrapping():
-    assert format_ticket_number(2026, 999999) == "2026-999999"
-    assert format_ticket_number(2026, 1234567) == "2026-1234567"
-    assert parse_ticket_number(format_ticket_number(2026, 1234567)) == (2026, 1234567)
+    assert format_tracking_number(2026, 999999) == "2026-999999"
+    assert format_tracking_number(2026, 1234567) == "2026-1234567"
+    assert parse_tracking_number(format_tracking_number(2026, 1234567)) == (2026, 1234567)
 
 
 def test_numbers_that_could_not_be_read_back_are_refused():
     for year, seq in ((26, 1), (2026, -1), (2026, 10**9)):
         with pytest.raises(ValueError):
-            format_ticket_number(year, seq)
+            format_tracking_number(year, seq)
 
 
 @pytest.mark.parametrize("text", ["2026-001234", "#2026-001234", " #2026-001234 ", "# 2026-001234"])
 def test_a_tracking_number_is_read_with_or_without_its_hash(text):
-    assert parse_ticket_number(text) == (2026, 1234)
+    assert parse_tracking_number(text) == (2026, 1234)
 
 
 @pytest.mark.parametrize("text", ["2026-12", "26-001234", "2026001234", "ticket 2026-001234", "", None])
 def test_anything_else_is_not_a_tracking_number(text):
-    assert parse_ticket_number(text) is None
+    assert parse_tracking_number(text) is None
 
 
 def test_the_tag_is_found_in_a_subject_even_re_wrapped_with_spaces():
-    assert TRACKING_RE.search("Re: Kargo [# 2026-000001 ]").group(1) == "2026-000001"
+    assert TRACKING_TAG_RE.search("Re: Kargo [# 2026-000001 ]").group(1) == "2026-000001"
     assert tracking_number_in("Ynt: Kargo [#2026-000001] hâlâ yok") == "2026-000001"
     assert tracking_number_in("Kargo #2026-000001") is None
 

@@ -1,8 +1,9 @@
 """Turkish-aware folding: what a person types finds what was written, whatever the i's and accents."""
 from __future__ import annotations
 
+from services.shared.contracts import read_tracking_number
 from services.tickets.domain.text_folding import (phone_digits_in, prefix_tsquery, search_words,
-                                                   tracking_number_in, turkish_fold, like_pattern)
+                                                   turkish_fold, like_pattern)
 
 
 def test_istanbul_and_its_capital_dotted_form_fold_to_the_same_text():
@@ -27,8 +28,8 @@ def test_every_word_of_a_query_must_start_a_word_of_the_ticket():
 
 
 def test_a_tracking_number_is_recognised_with_or_without_its_hash():
-    assert tracking_number_in("#2026-000123") == tracking_number_in(" 2026-000123 ") == "2026-000123"
-    assert tracking_number_in("2026-000123 kargo") is None
+    assert read_tracking_number("#2026-000123") == read_tracking_number(" 2026-000123 ") == "2026-000123"
+    assert read_tracking_number("2026-000123 kargo") is None
 
 
 def test_digits_written_like_a_phone_number_are_read_as_digits():
