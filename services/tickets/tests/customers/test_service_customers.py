@@ -65,6 +65,26 @@ def test_a_first_mail_creates_the_customer_and_later_mails_find_them(org):
     assert customer["ticket_count"] == 2 and customer["last_contact_at"]
 
 
+def test_an_address_typed_with_a_turkish_domain_and_in_punycode_is_one_customer(org):
+    typed = org.tickets.create_customer(org.agent, {"name": "Ayşe", "email": "Ayse@Örnek.com.tr"})
+    assert typed["email"] == "ayse@örnek.com.tr"
+    with pytest.raises(Conflict) as same_email:
+        org.tickets.create_customer(org.agent, {"email": "ayse@xn--rnek-4qa.com.tr"})
+    assert same_email.value.field == "email"
+
+
+def test_a_mail_from_the_punycode_spelling_lands_with_the_customer_typed_in_turkish(org):
+    typed = org.tickets.create_customer(org.agent, {"name": "Ayşe", "email": "ayse@örnek.com.tr"})
+    org.ticket_from("ayse@xn--rnek-4qa.com.tr")
+    [customer] = org.tickets.list_customers(org.owner, {"q": "ayse@örnek.com.tr"})["items"]
+    assert customer["id"] == typed["id"] and customer["ticket_count"] == 1
+
+
+def test_a_sender_no_typed_address_could_be_still_opens_a_ticket(org):
+    number = org.ticket_from("ali@localhost")
+    assert org.tickets.get_ticket(org.owner, number)["customer"]["email"] == "ali@localhost"
+
+
 def test_customers_are_found_by_folded_name_any_phone_format_or_email(org):
     org.tickets.create_customer(org.owner, {"name": "IŞIL İNCE", "phone": "+905321112233"})
     org.tickets.create_customer(org.owner, {"name": "Ahmet Kaya", "email": "ahmet@kaya.com"})

@@ -62,3 +62,11 @@ def test_a_contact_is_shown_by_name_or_else_by_address():
     assert display_name_or_email("  Ayşe   Yılmaz ", "ayse@example.com") == "Ayşe Yılmaz"
     assert display_name_or_email("", "ayse@example.com") == "ayse@example.com"
     assert display_name_or_email(None, " ayse@example.com ") == "ayse@example.com"
+
+
+def test_a_turkish_domain_and_its_punycode_spelling_are_one_address():
+    assert normalise_email("ayse@xn--rnek-4qa.com.tr") == normalise_email("Ayse@ÖRNEK.com.tr") == "ayse@örnek.com.tr"
+
+
+def test_a_capital_dotted_i_in_an_address_is_a_plain_i():
+    assert normalise_email("AYŞE@İSTANBUL.com.tr") == "ayşe@istanbul.com.tr"
