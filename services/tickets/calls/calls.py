@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from services.shared.errors import InvalidInput, NotFound
 from services.tickets import payload
-from services.tickets.access import Viewer, check_can_open, check_is_a_manager, check_is_manager_of
+from services.tickets.access import (Viewer, check_can_open, check_is_a_manager, check_is_manager_of,
+                                     open_ticket)
 from services.tickets.audit import record_audit
 from services.tickets.calls.records import call_dict, new_call, read_call, update_card_figures
 from services.tickets.models import Call, Ticket
-from services.tickets.notes.notes import openable_ticket
 
 MAX_PAGE = 200
 
@@ -28,7 +28,7 @@ def record_call(session: Session, viewer: Viewer, fields, now: datetime, number=
     """``{"call": {...}, "created": true}``; the same ``provider_call_id`` again returns the first record."""
     checked = read_call(payload.body_of(fields))
     number = number if number is not None else checked["ticket_number"]
-    ticket = openable_ticket(session, viewer, number) if number else None
+    ticket = open_ticket(session, viewer, number) if number else None
     if ticket is None:
         check_is_a_manager(viewer, "only managers and owners may record calls that belong to no ticket")
     provider_id = checked["provider_call_id"]
@@ -84,7 +84,7 @@ def get_call(session: Session, viewer: Viewer, call_id) -> dict:
 
 def list_ticket_calls(session: Session, viewer: Viewer, number) -> dict:
     """A ticket's calls, newest first, with the card figures: ``{"items", "call_count", "last_call_at"}``."""
-    ticket = openable_ticket(session, viewer, number)
+    ticket = open_ticket(session, viewer, number)
     calls = session.scalars(select(Call).where(Call.ticket_id == ticket.id)
                             .order_by(Call.started_at.desc(), Call.id.desc())).all()
     return {"items": [call_dict(session, c, ticket) for c in calls], "call_count": ticket.call_count,
@@ -116,7 +116,7 @@ def list_calls(session: Session, viewer: Viewer, filters: dict) -> dict:
 def link_call(session: Session, viewer: Viewer, call_id, number, now: datetime) -> dict:
     """Attach a call to a ticket (moving it from another one, if it was linked)."""
     call, previous = _call(session, viewer, call_id, lock=True)
-    ticket = openable_ticket(session, viewer, payload.text({"ticket_number": number}, "ticket_number",
+    ticket = open_ticket(session, viewer, payload.text({"ticket_number": number}, "ticket_number",
                                                            required=True, max_length=50))
     if call.ticket_id != ticket.id:
         call.ticket_id = ticket.id

@@ -10,17 +10,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.shared.contracts import STATUSES
 from services.shared.errors import Conflict, Forbidden, InvalidInput
 from services.tickets import payload
 from services.tickets.access import Viewer, check_is_manager_of
 from services.tickets.categories.rules import CategoryNode, CategoryRuleBroken, categorise
-from services.shared.contracts import STATUSES
 from services.tickets.domain.status import TransitionRefused, check_priority, check_transition
 from services.tickets.domain.ticket_fields import (MAX_AI_AGENT, Assignee, StatusDates, assignee_after,
                                                    dates_after_status_change)
 from services.tickets.models import Category, Department, Membership, Pipeline, Stage, Ticket, User
 from services.tickets.pipelines.rules import MoveRefused, StagePlace, check_stage_change
-from services.tickets.schemas import iso
+from services.tickets.schemas import status_changed_event
 
 Change = tuple[str, object, object]
 
@@ -38,9 +38,7 @@ def change_status(ticket: Ticket, value, now: datetime) -> tuple[list[Change], l
         raise Conflict(str(refused), "status") from None
     dates = dates_after_status_change(value, StatusDates(ticket.resolved_at, ticket.closed_at), now)
     ticket.status, ticket.resolved_at, ticket.closed_at = value, dates.resolved_at, dates.closed_at
-    event = ("ticket_status_changed", {"ticket_number": ticket.number, "old_status": old, "new_status": value,
-                                       "changed_at": iso(now)})
-    return [("status", old, value)], [event]
+    return [("status", old, value)], [status_changed_event(ticket.number, old, value, now)]
 
 
 def change_priority(ticket: Ticket, value) -> list[Change]:

@@ -8,12 +8,11 @@ from sqlalchemy.orm import Session
 
 from services.shared.errors import Forbidden, InvalidInput
 from services.tickets import payload
-from services.tickets.access import Viewer
+from services.tickets.access import Viewer, open_ticket
 from services.tickets.audit import record_audit
 from services.tickets.core.changes import (Change, change_assignee, change_category, change_priority,
                                              change_stage, change_status, change_text, enter_stage, stage_place,
                                              transfer)
-from services.tickets.core.reading import open_ticket
 from services.tickets.domain.ticket_fields import MAX_DESCRIPTION, MAX_SUBJECT
 from services.tickets.history import record_change
 from services.tickets.models import HistoryEntry, Pipeline, Ticket, User

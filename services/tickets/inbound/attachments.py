@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from services.shared.errors import InvalidInput, NotFound
 from services.shared.mail_archive import ARCHIVE_NAME
 from services.tickets import payload
-from services.tickets.access import Viewer
-from services.tickets.core.reading import open_ticket
+from services.tickets.access import Viewer, open_ticket
 from services.tickets.models import Attachment, Message
 from services.tickets.schemas import attachment_dict
 

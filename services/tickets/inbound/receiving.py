@@ -27,6 +27,7 @@ from services.shared.errors import InvalidInput
 from services.tickets import repository as repo
 from services.tickets.domain.identity import MAX_EMAIL, InvalidContact, normalise_email
 from services.tickets.domain.status import status_after_customer_message
+from services.tickets.domain.ticket_fields import StatusDates, dates_after_status_change
 from services.tickets.inbound import held
 from services.tickets.inbound.bounces import bounce_received_events
 from services.tickets.inbound.index import InboundIndex
@@ -36,7 +37,7 @@ from services.tickets.inbound.rows import (KnownCustomer, NewCustomer, NewTicket
 from services.tickets.inbound.thread_matching import (APPEND, BY_HEADERS, ThreadCandidate, ThreadDecision,
                                                      decide_thread)
 from services.tickets.models import Department
-from services.tickets.schemas import iso, ticket_created_event
+from services.tickets.schemas import iso, status_changed_event, ticket_created_event
 
 log = logging.getLogger(__name__)
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -202,9 +203,7 @@ def _events_of(item: Placement, now: datetime) -> list[tuple[str, dict]]:
         events.append(("ticket_created", {**ticket_created_event(ticket, item.department, item.customer),
                                           "message_id": message["message_id"]}))
     if item.status_change:
-        old, new = item.status_change
-        events.append(("ticket_status_changed", {"ticket_number": ticket.number, "old_status": old,
-                                                 "new_status": new, "changed_at": iso(now)}))
+        events.append(status_changed_event(ticket.number, *item.status_change, now))
     events.append(("message_received", _message_received(ticket, message, item.sender, item.decision, now)))
     if item.skipped:
         events.append(("attachments_rejected", _attachments_rejected(item, now)))
@@ -308,9 +307,8 @@ def _status_on_customer_message(ticket: TicketState, reopen: bool, now: datetime
     ticket.updated_at = now
     if new_status == old:
         return None
-    ticket.status = new_status
-    if new_status not in ("resolved", "closed"):
-        ticket.resolved_at = ticket.closed_at = None
+    dates = dates_after_status_change(new_status, StatusDates(ticket.resolved_at, ticket.closed_at), now)
+    ticket.status, ticket.resolved_at, ticket.closed_at = new_status, dates.resolved_at, dates.closed_at
     return old, new_status
 
 

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.shared.errors import NotFound
 from services.tickets import payload
-from services.tickets import repository as repo
-from services.tickets.access import Viewer, check_can_change_note, check_can_open
+from services.tickets.access import Viewer, check_can_change_note, open_ticket
 from services.tickets.audit import record_audit
 from services.tickets.models import Note, Ticket, User
 from services.tickets.schemas import iso
@@ -41,29 +40,9 @@ def unseal(note: Note) -> str | None:
         return None
 
 
-def openable_ticket(session: Session, viewer: Viewer, number) -> Ticket:
-    """The ticket with this number, if the viewer may open it."""
-    ticket = repo.ticket_by_number(session, number) if _could_be_number(number) else None
-    if ticket is None:
-        raise NotFound(f"ticket {number} does not exist", "number")
-    check_can_open(viewer, ticket)
-    return ticket
-
-
-def _could_be_number(number) -> bool:
-    """Only text PostgreSQL can compare may name a ticket; anything else names none (404, not 500)."""
-    if not isinstance(number, str) or "\x00" in number or len(number) > 100:
-        return False
-    try:
-        number.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def list_notes(session: Session, viewer: Viewer, number) -> dict:
     """A ticket's notes, newest first: ``{"items": [{"id", "body", "author", ...}]}``."""
-    ticket = openable_ticket(session, viewer, number)
+    ticket = open_ticket(session, viewer, number)
     rows = session.execute(select(Note, User).join(User, User.id == Note.author_user_id)
                            .where(Note.ticket_id == ticket.id)
                            .order_by(Note.created_at.desc(), Note.id.desc())).all()
@@ -72,7 +51,7 @@ def list_notes(session: Session, viewer: Viewer, number) -> dict:
 
 def add_note(session: Session, viewer: Viewer, number, body, now: datetime) -> dict:
     """Write a note on a ticket the viewer may open."""
-    ticket = openable_ticket(session, viewer, number)
+    ticket = open_ticket(session, viewer, number, for_update=True)  # its updated_at changes
     text = payload.text({"body": body}, "body", required=True, max_length=MAX_NOTE_LENGTH)
     note_id = session.scalar(select(Note.__table__.c.id.default.next_value()))
     note = Note(id=note_id, ticket_id=ticket.id, author_user_id=viewer.user_id, body_sealed=seal(note_id, text),
@@ -104,7 +83,7 @@ def delete_note(session: Session, viewer: Viewer, number, note_id, now: datetime
 
 
 def _changeable_note(session: Session, viewer: Viewer, number, note_id) -> tuple[Ticket, Note]:
-    ticket = openable_ticket(session, viewer, number)
+    ticket = open_ticket(session, viewer, number)
     identifier = payload.row_id(note_id, "note_id", what="note", high=payload.MAX_BIGINT)
     note = session.scalars(select(Note).where(Note.id == identifier, Note.ticket_id == ticket.id)
                            .with_for_update()).first()

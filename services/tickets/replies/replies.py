@@ -7,15 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.shared.errors import InvalidInput, NotFound
-from services.tickets import repository as repo
-from services.tickets.access import Viewer, check_can_open
+from services.shared.errors import InvalidInput
+from services.tickets.access import Viewer, open_ticket
 from services.tickets.domain.numbers import reply_subject, tag_subject
 from services.tickets.domain.status import status_after_agent_reply
 from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Message, Ticket, User
 from services.tickets.replies.attachments import attachment_rows, decode_uploads, store_uploads
-from services.tickets.schemas import iso, message_dict
+from services.tickets.schemas import iso, message_dict, status_changed_event
 
 MAX_REFERENCES = 20
 
@@ -32,10 +31,7 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
     if not (body or "").strip():
         raise InvalidInput("body must not be empty", "body")
     uploads = decode_uploads(attachments)
-    ticket = repo.ticket_by_number(session, number)
-    if ticket is None:
-        raise NotFound(f"ticket {number} does not exist", "number")
-    check_can_open(viewer, ticket)
+    ticket = open_ticket(session, viewer, number, for_update=True)  # a reply may change its status
     department = session.get(Department, ticket.department_id)
     customer = session.get(Customer, ticket.customer_id)
     if not customer.email:
@@ -100,8 +96,7 @@ def _apply_reply_to_ticket(session: Session, ticket: Ticket, viewer: Viewer, now
     new_status = status_after_agent_reply(ticket.status)
     if new_status != ticket.status:
         record_change(session, ticket, f"user:{viewer.user_id}", "status", ticket.status, new_status, now)
-        events.append(("ticket_status_changed", {"ticket_number": ticket.number, "old_status": ticket.status,
-                                                  "new_status": new_status, "changed_at": iso(now)}))
+        events.append(status_changed_event(ticket.number, ticket.status, new_status, now))
         ticket.status = new_status
     ticket.updated_at = now
     return events
