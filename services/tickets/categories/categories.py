@@ -8,7 +8,7 @@ from services.shared.errors import Conflict, InvalidInput, NotFound
 from services.tickets import payload
 from services.tickets.access import Viewer, check_is_owner
 from services.tickets.audit import record_audit
-from services.tickets.categories.rules import CategoryNode, CategoryRuleBroken, check_parent
+from services.tickets.categories.rules import CategoryNode, check_parent
 from services.tickets.models import Category
 
 MAX_NAME = 100
@@ -89,10 +89,7 @@ def _parent(session: Session, parent_id: int | None) -> Category | None:
     parent = session.get(Category, parent_id)
     if parent is None:
         raise InvalidInput(f"category {parent_id} does not exist", "parent_id")
-    try:
-        check_parent(CategoryNode(parent.id, parent.parent_id))
-    except CategoryRuleBroken as broken:
-        raise InvalidInput(broken.message, broken.field) from None
+    check_parent(CategoryNode(parent.id, parent.parent_id))
     return parent
 
 

@@ -39,10 +39,7 @@ def create_ticket(session: Session, engine: Engine, viewer: Viewer, data, now: d
     body = payload.body_of(data)
     payload.only_fields(body, FIELDS)
     subject = payload.text(body, "subject", required=True, max_length=MAX_SUBJECT)
-    try:
-        priority = check_priority(payload.integer(body, "priority", required=True, low=1, high=4))
-    except ValueError as bad:
-        raise InvalidInput(str(bad), "priority") from None
+    priority = check_priority(payload.integer(body, "priority", required=True, low=1, high=4))
     department = _department(session, viewer, body)
     message = payload.text(body, "message", max_length=MAX_MESSAGE)
     customer = resolve_customer(session, viewer, body, now)

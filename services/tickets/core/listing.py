@@ -10,10 +10,9 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from services.shared.errors import InvalidInput
 from services.tickets.access import Viewer
 from services.tickets.counts import bounded_count
-from services.tickets.domain.list_filters import BadFilter, ListRequest, encode_cursor, read_list_request
+from services.tickets.domain.list_filters import ListRequest, encode_cursor, read_list_request
 from services.tickets.models import Customer, Department, Ticket
 from services.tickets.schemas import ticket_summary
 from services.tickets.search import search_condition
@@ -24,10 +23,7 @@ TIME_COLUMNS = {"created_from": (Ticket.created_at, False), "created_to": (Ticke
 
 def list_tickets(session: Session, viewer: Viewer, filters: dict) -> dict:
     """``{"items", "total", "total_is_exact", "next_cursor"}`` for one page of the viewer's tickets."""
-    try:
-        request = read_list_request(filters or {})
-    except BadFilter as bad:
-        raise InvalidInput(bad.message, bad.field) from None
+    request = read_list_request(filters or {})
     conditions = list_conditions(session, viewer, request)
     rows = _page(session, request, conditions)
     more = len(rows) > request.limit

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.shared.errors import Conflict, InvalidInput
 from services.tickets import payload
-from services.tickets.domain.identity import InvalidContact, normalise_email, normalise_phone
+from services.tickets.domain.identity import normalise_email, normalise_phone
 from services.tickets.models import Customer, CustomerContact, Ticket
 from services.tickets.schemas import iso
 from services.tickets.search import refresh_search_text
@@ -30,10 +30,7 @@ def normalised(kind: str, value, field: str) -> str | None:
         raise InvalidInput(f"{field} must be a string", field)
     if len(value) > MAX_LENGTH[kind]:
         raise InvalidInput(f"{field} must be at most {MAX_LENGTH[kind]} characters", field)
-    try:
-        return NORMALISE[kind](payload.storable(value, field))
-    except InvalidContact as invalid:
-        raise InvalidInput(invalid.message, field) from None
+    return NORMALISE[kind](payload.storable(value, field), field)
 
 
 def owner_of(session: Session, kind: str, value: str) -> int | None:

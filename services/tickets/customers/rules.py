@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from services.tickets.domain.identity import InvalidContact, normalise_email, normalise_phone
+from services.shared.errors import InvalidInput
+from services.tickets.domain.identity import normalise_email, normalise_phone
 from services.tickets.domain.text_folding import FOLD_FROM, FOLD_TO, turkish_fold
 
 # The generated ``customers.search_text`` column folds like turkish_fold (immutable functions only),
@@ -31,13 +32,13 @@ def read_customer_query(query: str) -> CustomerQuery | None:
     if "@" in text:
         try:
             return CustomerQuery("email", normalise_email(text))
-        except InvalidContact:
+        except InvalidInput:
             return CustomerQuery("text", turkish_fold(text))
     if PHONE_QUERY_RE.match(text):
         digits = re.sub(r"\D", "", text)
         try:
             return CustomerQuery("phone", normalise_phone(text))
-        except InvalidContact:
+        except InvalidInput:
             # "0555 123" is written nationally; the stored number is "+90555123...".
             digits = digits.lstrip("0")
             return CustomerQuery("digits", digits) if len(digits) >= 3 else None

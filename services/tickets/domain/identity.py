@@ -18,16 +18,9 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from services.shared.errors import InvalidInput
+
 MAX_EMAIL = 254  # RFC 5321: the longest address a mail server has to accept
-
-
-class InvalidContact(ValueError):
-    """An e-mail address or phone number that cannot be used; ``field`` names which."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def turkish_safe_lower(text: str) -> str:
@@ -35,26 +28,26 @@ def turkish_safe_lower(text: str) -> str:
     return text.replace("İ", "i").lower()
 
 
-def normalise_email(value: str) -> str:
-    """``" Ayse@Example.COM "`` → ``"ayse@example.com"``, punycode domains in Unicode; refuses non-addresses."""
+def normalise_email(value: str, field: str = "email") -> str:
+    """``" Ayse@Example.COM "`` → ``"ayse@example.com"``, punycode domains in Unicode; else InvalidInput."""
     # NFC first: "ö" typed as "o" plus a combining mark (macOS, some phones) is the same address;
     # lower-cased before IDNA, which would turn a Turkish "İ" into "i" plus a combining dot.
     email = turkish_safe_lower(unicodedata.normalize("NFC", (value or "").strip()))
     try:
         checked = validate_email(email, check_deliverability=False, strict=True)  # strict: local part ≤ 64
     except EmailNotValidError:
-        raise InvalidContact("email", f"{value!r} is not a valid e-mail address") from None
+        raise InvalidInput(f"{value!r} is not a valid e-mail address", field) from None
     return f"{checked.local_part}@{checked.domain}"
 
 
-def normalise_phone(value: str, default_region: str = "TR") -> str:
+def normalise_phone(value: str, field: str = "phone", default_region: str = "TR") -> str:
     """Any common way of writing a number → E.164 (``"0555 123 45 67"`` → ``"+905551234567"``)."""
     try:
         number = phonenumbers.parse((value or "").strip(), default_region)
     except phonenumbers.NumberParseException:
-        raise InvalidContact("phone", f"{value!r} is not a phone number") from None
+        raise InvalidInput(f"{value!r} is not a phone number", field) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidContact("phone", f"{value!r} is not a valid phone number")
+        raise InvalidInput(f"{value!r} is not a valid phone number", field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

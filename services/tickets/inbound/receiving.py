@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from services.shared.config import env_int
 from services.shared.errors import InvalidInput
 from services.tickets import repository as repo
-from services.tickets.domain.identity import MAX_EMAIL, InvalidContact, normalise_email
+from services.tickets.domain.identity import MAX_EMAIL, normalise_email
 from services.tickets.domain.status import status_after_customer_message
 from services.tickets.domain.ticket_fields import StatusDates, dates_after_status_change
 from services.tickets.inbound import held
@@ -275,7 +275,7 @@ def _sender_email(message: dict) -> str:
     it is longer than any address can be (RFC 5321: 254 characters), which is no address at all."""
     try:
         return normalise_email(message.get("from_email") or "")
-    except InvalidContact:
+    except InvalidInput:
         written = (message.get("from_email") or "").strip().lower()
         return written if len(written) <= MAX_EMAIL else ""
 

@@ -16,8 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from services.shared.bulk_rows import insert_rows, next_ids, update_rows
+from services.shared.errors import InvalidInput
 from services.tickets import repository as repo
-from services.tickets.domain.identity import InvalidContact, normalise_email
+from services.tickets.domain.identity import normalise_email
 from services.tickets.inbound.attachments import attachment_rows, original_columns
 from services.tickets.models import Attachment, Customer, HistoryEntry, Message, Ticket
 
@@ -166,7 +167,7 @@ def _address_or_none(value) -> str | None:
     """A Reply-To worth answering to; one that is no address is dropped (answers go to the sender then)."""
     try:
         return normalise_email(value) if value else None
-    except InvalidContact:
+    except InvalidInput:
         return None
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.shared.errors import Forbidden, InvalidInput, NotFound
 from services.tickets import payload
 from services.tickets.access import Viewer
-from services.tickets.mail_settings.rules import InvalidSetting, merge_imap, merge_smtp
+from services.tickets.mail_settings.rules import merge_imap, merge_smtp
 from services.tickets.models import Department, DepartmentMailSettings
 from services.tickets.secrets_box import keyring
 
@@ -68,10 +68,7 @@ def update(session: Session, viewer: Viewer, department_id: int, changes: dict, 
     if unknown:
         raise InvalidInput(f"unknown setting {unknown[0]!r}", unknown[0])
     settings = session.get(DepartmentMailSettings, department_id) or _new_settings(session, department_id)
-    try:
-        _apply(department, settings, changes)
-    except InvalidSetting as bad:
-        raise InvalidInput(bad.message, bad.field) from None
+    _apply(department, settings, changes)
     settings.updated_at = now
     session.flush()
     return _described(department, settings)
@@ -80,7 +77,7 @@ def update(session: Session, viewer: Viewer, department_id: int, changes: dict, 
 def _apply(department: Department, settings: DepartmentMailSettings, changes: dict) -> None:
     if "send_acknowledgement" in changes:
         if not isinstance(changes["send_acknowledgement"], bool):
-            raise InvalidSetting("send_acknowledgement", "send_acknowledgement must be true or false")
+            raise InvalidInput("send_acknowledgement must be true or false", "send_acknowledgement")
         department.send_acknowledgement = changes["send_acknowledgement"]
     if "imap" in changes:
         imap = merge_imap(_imap_section(settings), changes["imap"] if changes["imap"] is not None

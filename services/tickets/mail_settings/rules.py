@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import re
 
+from services.shared.errors import InvalidInput
+
 SECURITY = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"imap": {"tls": 993, "starttls": 143, "none": 143},
                  "smtp": {"tls": 465, "starttls": 587, "none": 25}}
 IMAP_FIELDS = ("enabled", "host", "port", "security", "user", "password", "folder", "move_to")
 SMTP_FIELDS = ("host", "port", "security", "username", "password")
 _HOST = re.compile(r"^[A-Za-z0-9.\-:\[\]]{1,253}$")
-
-
-class InvalidSetting(ValueError):
-    """A setting that cannot be saved; ``field`` names it, e.g. ``imap.port``."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 def merge_imap(current: dict, changes: dict) -> dict:
@@ -40,9 +34,9 @@ def merge_imap(current: dict, changes: dict) -> dict:
     if merged["enabled"]:
         for name, present in (("host", merged["host"]), ("user", merged["user"]), ("password", password_set)):
             if not present:
-                raise InvalidSetting(f"imap.{name}", f"an enabled mailbox needs imap.{name}")
+                raise InvalidInput(f"an enabled mailbox needs imap.{name}", f"imap.{name}")
     if merged["move_to"] and merged["move_to"] == merged["folder"]:
-        raise InvalidSetting("imap.move_to", "imported mail cannot be moved to the folder it is read from")
+        raise InvalidInput("imported mail cannot be moved to the folder it is read from", "imap.move_to")
     return merged
 
 
@@ -53,7 +47,7 @@ def merge_smtp(current: dict, changes: dict) -> dict:
     merged["security"] = _security("smtp", merged.get("security") or "starttls")
     merged["host"] = _host("smtp.host", merged.get("host"))
     if not merged["host"]:
-        raise InvalidSetting("smtp.host", "an SMTP section needs smtp.host (send null to remove the section)")
+        raise InvalidInput("an SMTP section needs smtp.host (send null to remove the section)", "smtp.host")
     merged["port"] = _port("smtp", merged.get("port"), merged["security"])
     merged["username"] = _text("smtp.username", merged.get("username"))
     _apply_password("smtp", changes, merged, current.get("password_set", False))
@@ -67,36 +61,36 @@ def _apply_password(kind: str, changes: dict, merged: dict, was_set: bool) -> bo
         return was_set
     password = changes["password"]
     if password is not None and not isinstance(password, str):
-        raise InvalidSetting(f"{kind}.password", f"{kind}.password must be a string or null")
+        raise InvalidInput(f"{kind}.password must be a string or null", f"{kind}.password")
     merged["password"] = password or None
     return bool(password)
 
 
 def _only_known(kind: str, changes: dict, allowed: tuple[str, ...]) -> None:
     if not isinstance(changes, dict):
-        raise InvalidSetting(kind, f"{kind} must be an object or null")
+        raise InvalidInput(f"{kind} must be an object or null", kind)
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
-        raise InvalidSetting(f"{kind}.{unknown[0]}", f"{kind} has no setting {unknown[0]!r}; "
-                                                      f"known: {', '.join(allowed)}")
+        raise InvalidInput(f"{kind} has no setting {unknown[0]!r}; known: {', '.join(allowed)}",
+                           f"{kind}.{unknown[0]}")
 
 
 def _boolean(field: str, value) -> bool:
     if not isinstance(value, bool):
-        raise InvalidSetting(field, f"{field} must be true or false")
+        raise InvalidInput(f"{field} must be true or false", field)
     return value
 
 
 def _security(kind: str, value) -> str:
     if value not in SECURITY:
-        raise InvalidSetting(f"{kind}.security", f"{kind}.security must be one of {', '.join(SECURITY)}")
+        raise InvalidInput(f"{kind}.security must be one of {', '.join(SECURITY)}", f"{kind}.security")
     return value
 
 
 def _host(field: str, value) -> str | None:
     value = _text(field, value)
     if value is not None and not _HOST.match(value):
-        raise InvalidSetting(field, f"{field} must be a host name or an IP address")
+        raise InvalidInput(f"{field} must be a host name or an IP address", field)
     return value
 
 
@@ -104,7 +98,7 @@ def _port(kind: str, value, security: str) -> int:
     if value is None or value == "":
         return DEFAULT_PORTS[kind][security]
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise InvalidSetting(f"{kind}.port", f"{kind}.port must be a whole number from 1 to 65535")
+        raise InvalidInput(f"{kind}.port must be a whole number from 1 to 65535", f"{kind}.port")
     return value
 
 
@@ -112,5 +106,5 @@ def _text(field: str, value) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidSetting(field, f"{field} must be a string")
+        raise InvalidInput(f"{field} must be a string", field)
     return value.strip() or None

@@ -14,7 +14,7 @@ from services.shared.errors import InvalidInput, NotFound
 from services.tickets import payload
 from services.tickets.access import Viewer
 from services.tickets.counts import bounded_count
-from services.tickets.domain.list_filters import (BadFilter, decode_card_cursor, encode_card_cursor,
+from services.tickets.domain.list_filters import (decode_card_cursor, encode_card_cursor,
                                                   whole_number)
 from services.tickets.models import Customer, Stage, Ticket
 from services.tickets.pipelines.pipelines import find_pipeline, stages_of
@@ -31,10 +31,7 @@ CARD_COLUMNS = (Ticket.id, Ticket.number, Ticket.subject, Ticket.priority, Ticke
 def get_board(session: Session, viewer: Viewer, pipeline_id, filters: dict, now: datetime) -> dict:
     """``{"pipeline", "columns": [{"stage", "count", "count_is_exact", "cards", "next_cursor"}]}``."""
     pipeline = find_pipeline(session, pipeline_id)
-    try:
-        options = _options(filters or {})
-    except BadFilter as bad:
-        raise InvalidInput(bad.message, bad.field) from None
+    options = _options(filters or {})
     stages = stages_of(session, pipeline.id)
     if options["stage_id"] is not None:
         stages = [s for s in stages if s.id == options["stage_id"]]
@@ -47,7 +44,7 @@ def get_board(session: Session, viewer: Viewer, pipeline_id, filters: dict, now:
 def _options(filters: dict) -> dict:
     for name in filters:
         if name not in KNOWN:
-            raise BadFilter(f"unknown parameter {str(name)[:50]!r}; known: {', '.join(KNOWN)}", str(name)[:100])
+            raise InvalidInput(f"unknown parameter {str(name)[:50]!r}; known: {', '.join(KNOWN)}", str(name)[:100])
     given = {k: v for k, v in filters.items() if v not in (None, "")}
     options = {
         "stage_id": whole_number(given["stage_id"], "stage_id", 1, payload.MAX_INT) if "stage_id" in given else None,
@@ -57,7 +54,7 @@ def _options(filters: dict) -> dict:
         "after": decode_card_cursor(given["cursor"]) if "cursor" in given else None,
     }
     if options["after"] is not None and options["stage_id"] is None:
-        raise BadFilter("a cursor pages one column: send its stage_id too", "cursor")
+        raise InvalidInput("a cursor pages one column: send its stage_id too", "cursor")
     return options
 
 

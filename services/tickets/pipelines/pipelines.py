@@ -47,10 +47,7 @@ def create_pipeline(session: Session, viewer: Viewer, data) -> dict:
     body = payload.body_of(data)
     payload.only_fields(body, ("name", "type", "stages"))
     name = _unique_pipeline_name(session, payload.text(body, "name", required=True, max_length=MAX_NAME))
-    try:
-        kind = check_pipeline_type(body.get("type"))
-    except ValueError as bad:
-        raise InvalidInput(str(bad), "type") from None
+    kind = check_pipeline_type(body.get("type"))
     position = session.scalar(select(func.coalesce(func.max(Pipeline.position) + 1, 0)))
     pipeline = Pipeline(name=name, type=kind, position=position)
     try:
@@ -75,10 +72,7 @@ def update_pipeline(session: Session, viewer: Viewer, pipeline_id, data) -> dict
         name = payload.text(body, "name", required=True, max_length=MAX_NAME)
         pipeline.name = name if name == pipeline.name else _unique_pipeline_name(session, name)
     if "type" in body and body["type"] != pipeline.type:
-        try:
-            kind = check_pipeline_type(body["type"])
-        except ValueError as bad:
-            raise InvalidInput(str(bad), "type") from None
+        kind = check_pipeline_type(body["type"])
         if _tickets_in(session, Ticket.pipeline_id == pipeline.id):
             raise Conflict("a pipeline's type cannot change while tickets are in it; move them first", "type")
         pipeline.type = kind
@@ -105,7 +99,7 @@ def reorder_pipelines(session: Session, viewer: Viewer, data) -> list[dict]:
     body = payload.body_of(data)
     payload.only_fields(body, ("pipeline_ids",))
     pipelines = {p.id: p for p in session.scalars(select(Pipeline))}
-    for position, pipeline_id in enumerate(_reordered(list(pipelines), body.get("pipeline_ids"), "pipeline_ids")):
+    for position, pipeline_id in enumerate(reordered(list(pipelines), body.get("pipeline_ids"), "pipeline_ids")):
         pipelines[pipeline_id].position = position
     session.flush()
     return list_pipelines(session)
@@ -167,7 +161,7 @@ def reorder_stages(session: Session, viewer: Viewer, pipeline_id, data) -> dict:
     body = payload.body_of(data)
     payload.only_fields(body, ("stage_ids",))
     current = [s.id for s in stages_of(session, pipeline.id)]
-    _renumber(session, pipeline.id, _reordered(current, body.get("stage_ids"), "stage_ids"))
+    _renumber(session, pipeline.id, reordered(current, body.get("stage_ids"), "stage_ids"))
     return pipeline_dict(session, pipeline)
 
 
@@ -198,12 +192,6 @@ def _renumber(session: Session, pipeline_id: int, order: list[int]) -> None:
         stages[stage_id].position = position
     session.flush()
 
-
-def _reordered(current: list[int], requested, field: str) -> list[int]:
-    try:
-        return reordered(current, requested)
-    except ValueError as bad:
-        raise InvalidInput(str(bad), field) from None
 
 
 def _stage_names(value) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from services.shared.contracts import OPEN_STATUSES, STATUSES
-from services.tickets.domain.status import (PRIORITIES, TransitionRefused, allowed_transitions,
+from services.shared.errors import Conflict, InvalidInput
+from services.tickets.domain.status import (PRIORITIES, allowed_transitions,
                                             check_priority, check_transition, status_after_agent_reply,
                                             status_after_customer_message)
 
@@ -21,26 +22,27 @@ def test_active_statuses_move_freely_among_themselves_and_to_resolved_or_closed(
 
 def test_a_resolved_ticket_is_either_reopened_or_closed():
     assert allowed_transitions("resolved") == {"open", "closed"}
-    with pytest.raises(TransitionRefused, match="a resolved ticket cannot be set to pending"):
+    with pytest.raises(Conflict, match="a resolved ticket cannot be set to pending"):
         check_transition("resolved", "pending")
 
 
 def test_a_closed_ticket_can_only_be_reopened():
     check_transition("closed", "open")
-    with pytest.raises(TransitionRefused, match="a closed ticket cannot be set to pending"):
+    with pytest.raises(Conflict, match="a closed ticket cannot be set to pending"):
         check_transition("closed", "pending")
 
 
 def test_a_refusal_says_from_what_to_what():
-    with pytest.raises(TransitionRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         check_transition("open", "new")
-    assert (refused.value.current, refused.value.target) == ("open", "new")
+    assert refused.value.field == "status"
     assert str(refused.value) == "an open ticket cannot be set to new"
 
 
-def test_a_refused_transition_is_also_a_value_error_for_callers_that_map_those():
-    with pytest.raises(ValueError):
+def test_a_refused_transition_is_a_conflict_over_the_status_for_every_caller():
+    with pytest.raises(Conflict) as refused:
         check_transition("closed", "resolved")
+    assert refused.value.field == "status"
 
 
 def test_setting_the_status_a_ticket_already_has_is_harmless():
@@ -49,11 +51,11 @@ def test_setting_the_status_a_ticket_already_has_is_harmless():
 
 
 def test_unknown_statuses_are_named_whichever_side_they_are_on():
-    with pytest.raises(ValueError, match="'archived'"):
+    with pytest.raises(InvalidInput, match="'archived'"):
         check_transition("open", "archived")
-    with pytest.raises(ValueError, match="'archived'"):
+    with pytest.raises(InvalidInput, match="'archived'"):
         check_transition("archived", "open")
-    with pytest.raises(ValueError, match="'Open'"):
+    with pytest.raises(InvalidInput, match="'Open'"):
         allowed_transitions("Open")
 
 
@@ -81,5 +83,5 @@ def test_priority_is_one_to_four_from_a_number_or_digits(given, expected):
 
 @pytest.mark.parametrize("bad", [0, 5, -1, "high", "", "2.5", 2.0, 2.7, None, True, [1]])
 def test_anything_else_is_refused_naming_the_priority(bad):
-    with pytest.raises(ValueError, match="priority"):
+    with pytest.raises(InvalidInput, match="priority"):
         check_priority(bad)

@@ -5,13 +5,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.tickets.domain.list_filters import (ISTANBUL, SORTS, BadFilter, decode_card_cursor,
+from services.shared.errors import InvalidInput
+from services.tickets.domain.list_filters import (ISTANBUL, SORTS, decode_card_cursor,
                                                   decode_cursor, encode_card_cursor, encode_cursor,
                                                   read_list_request)
 
 
 def refused(raw: dict) -> str:
-    with pytest.raises(BadFilter) as bad:
+    with pytest.raises(InvalidInput) as bad:
         read_list_request(raw)
     return bad.value.field
 
@@ -75,5 +76,5 @@ def test_a_cursor_carries_the_last_row_of_its_sort_and_no_other():
 def test_a_card_cursor_round_trips_and_refuses_forgeries():
     moment = datetime(2026, 11, 22, 10, tzinfo=timezone.utc)
     assert decode_card_cursor(encode_card_cursor(2, moment, 9)) == (2, moment, 9)
-    with pytest.raises(BadFilter):
+    with pytest.raises(InvalidInput):
         decode_card_cursor(encode_cursor(SORTS["priority"], 2, 9))

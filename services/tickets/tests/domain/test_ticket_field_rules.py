@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from services.shared.errors import InvalidInput
 from services.tickets.domain.ticket_fields import Assignee, StatusDates, assignee_after, dates_after_status_change
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
@@ -20,7 +21,7 @@ def test_assigning_an_ai_agent_takes_the_ticket_from_the_user():
 
 
 def test_a_user_and_an_ai_agent_together_are_refused():
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(InvalidInput, match="not both"):
         assignee_after(Assignee(), {"assignee_id": 5, "assignee_ai_agent": "Asistan"})
 
 
