@@ -1,8 +1,7 @@
-"""Rules of mailbox settings and of the per-sender rate limit, as plain functions."""
+"""Rules of mailbox settings, as plain functions."""
 import pytest
 
 from services.shared.errors import InvalidInput
-from services.tickets.inbound.rate_limit import SenderBudget
 from services.tickets.mail_settings.rules import merge_imap, merge_smtp
 
 NO_IMAP = {"enabled": False, "host": None, "port": None, "security": "tls", "user": None, "folder": "INBOX",
@@ -47,16 +46,3 @@ def test_an_smtp_section_needs_a_host_and_defaults_its_port():
     assert refused.value.field == "smtp.host"
     assert merge_smtp({}, {"host": "smtp.firma.com"})["port"] == 587
     assert merge_smtp({}, {"host": "smtp.firma.com", "security": "tls"})["port"] == 465
-
-
-def test_a_sender_over_the_limit_is_refused_and_others_are_not():
-    budget = SenderBudget(limit=3, sent={"storm@example.com": 2})
-    assert budget.admit("storm@example.com") is True
-    assert budget.admit("storm@example.com") is False
-    assert budget.admit("storm@example.com") is False
-    assert budget.admit("calm@example.com") is True
-
-
-def test_no_limit_and_unknown_senders_are_always_admitted():
-    assert all(SenderBudget(limit=0).admit("a@example.com") for _ in range(100))
-    assert all(SenderBudget(limit=1).admit("") for _ in range(5))
