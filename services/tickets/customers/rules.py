@@ -1,4 +1,4 @@
-"""Customers' rules: Turkish-aware search folding, reading a search query, what a merge keeps."""
+"""Customers' rules: reading a search query, what a merge keeps."""
 from __future__ import annotations
 
 import re
@@ -6,13 +6,7 @@ from dataclasses import dataclass, field
 
 from services.shared.errors import InvalidInput
 from services.tickets.domain.identity import normalise_email, normalise_phone
-from services.tickets.domain.text_folding import FOLD_FROM, FOLD_TO, turkish_fold
-
-# The generated ``customers.search_text`` column folds like turkish_fold (immutable functions only),
-# so that "istanbul" finds "İSTANBUL" and "ıspanak" finds "ISPANAK".
-CUSTOMER_SEARCH_TEXT_SQL = (
-    "lower(translate(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, ''), "
-    f"'{FOLD_FROM}', '{FOLD_TO}'))")
+from services.tickets.domain.text_folding import turkish_fold
 
 PHONE_QUERY_RE = re.compile(r"^\+?[\d\s().\-/]+$")
 

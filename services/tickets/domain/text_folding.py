@@ -29,6 +29,12 @@ def sql_fold_expression(column: str) -> str:
     return f"lower(translate({column}, '{FOLD_FROM}', '{FOLD_TO}'))"
 
 
+# The generated ``customers.search_text`` column folds like turkish_fold (immutable functions only),
+# so that "istanbul" finds "İSTANBUL" and "ıspanak" finds "ISPANAK".
+CUSTOMER_SEARCH_TEXT_SQL = sql_fold_expression(
+    "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')")
+
+
 def search_words(text: str) -> list[str]:
     """The folded words of a query, as the search index splits them (letters and digits)."""
     return _WORD_RE.findall(turkish_fold(text))

@@ -1,8 +1,8 @@
 """Customers' pure rules: what a search box entry means, and where a merge puts each identity."""
 from __future__ import annotations
 
-from services.tickets.customers.rules import (CUSTOMER_SEARCH_TEXT_SQL, Contacts, CustomerQuery, plan_merge,
-                                               read_customer_query)
+from services.tickets.customers.rules import Contacts, CustomerQuery, plan_merge, read_customer_query
+from services.tickets.domain.text_folding import CUSTOMER_SEARCH_TEXT_SQL
 
 
 def test_a_phone_in_any_format_is_searched_as_its_e164_form():
