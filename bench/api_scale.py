@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.api_scale_data import COMMON, RARE_WORDS, bulk_load, phone_of, rare_word  # noqa: E402
 from deploy.run_all import DEFAULT_PORTS, System  # noqa: E402
 from deploy.sandbox import fresh_database, fresh_vhost, free_port  # noqa: E402
-from services.tickets.auth import hash_password  # noqa: E402
+from services.tickets.admin.auth import hash_password  # noqa: E402
 
 DATABASE = "destek_api_bench"
 EXTRA_DEPARTMENTS = ("Muhasebe", "Teknik", "Kurumsal")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.shared.errors import Forbidden, NotFound, Unauthenticated
 from services.tickets.models import Membership, Ticket, User
+from services.tickets.repository import ticket_by_number
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ def load_viewer(session: Session, user_id: int) -> Viewer:
         raise Unauthenticated("the user of this session no longer exists or is disabled")
     return Viewer(user_id=rows[0].id, is_owner=rows[0].is_owner,
                   departments={row.department_id: row.role for row in rows if row.department_id is not None})
+
+
+def open_ticket(session: Session, viewer: Viewer, number, *, for_update: bool = False) -> Ticket:
+    """The ticket with this number, if the viewer may open it; ``for_update`` locks it for a caller that changes it."""
+    ticket = ticket_by_number(session, number, for_update=for_update)
+    if ticket is None:
+        raise NotFound(f"ticket {str(number)[:40]} does not exist", "number")
+    check_can_open(viewer, ticket)
+    return ticket
 
 
 def check_can_open(viewer: Viewer, ticket: Ticket) -> None:

@@ -12,8 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.shared.consumers import parked_events_table, processed_events_table
 from services.shared.outbox import outbox_table
-from services.tickets.domain.customers import CUSTOMER_SEARCH_TEXT_SQL
-from services.tickets.domain.text_folding import SEARCH_VECTOR_SQL
+from services.tickets.domain.text_folding import CUSTOMER_SEARCH_TEXT_SQL, SEARCH_VECTOR_SQL
 
 metadata = MetaData(schema="tickets")
 

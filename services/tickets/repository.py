@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from services.tickets.domain.numbers import format_ticket_number
+from services.shared.contracts import format_tracking_number, read_tracking_number
 from services.tickets.models import Department, Membership, Ticket, TicketCounter, User
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -25,8 +25,14 @@ def departments_by_email(session: Session) -> dict[str, Department]:
     return {d.email.lower(): d for d in session.scalars(select(Department))}
 
 
-def ticket_by_number(session: Session, number: str) -> Ticket | None:
-    return session.scalars(select(Ticket).where(Ticket.number == number)).first()
+def ticket_by_number(session: Session, number, *, for_update: bool = False) -> Ticket | None:
+    """The ticket with this tracking number (``2026-000123`` or ``#2026-000123``); None for anything else."""
+    written = read_tracking_number(number)
+    if written is None:
+        return None
+    query = select(Ticket).where(Ticket.number == written)
+    # One statement finds and locks it: a ticket deleted in between is simply not found.
+    return session.scalars(query.with_for_update() if for_update else query).first()
 
 
 def new_ticket_numbers(engine: Engine, now: datetime, count: int) -> list[str]:
@@ -34,7 +40,7 @@ def new_ticket_numbers(engine: Engine, now: datetime, count: int) -> list[str]:
     if count <= 0:
         return []
     year = now.astimezone(ISTANBUL).year
-    return [format_ticket_number(year, n) for n in allocate_ticket_numbers(engine, year, count)]
+    return [format_tracking_number(year, n) for n in allocate_ticket_numbers(engine, year, count)]
 
 
 def allocate_ticket_numbers(engine: Engine, year: int, count: int = 1) -> list[int]:

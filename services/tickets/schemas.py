@@ -81,6 +81,12 @@ def ticket_detail(ticket: Ticket, department: Department, customer: Customer,
     return detail
 
 
+def status_changed_event(number: str, old_status: str, new_status: str, at: datetime) -> tuple[str, dict]:
+    """``ticket_status_changed``, whoever changed the status: an agent, a reply, a customer's mail."""
+    return ("ticket_status_changed", {"ticket_number": number, "old_status": old_status, "new_status": new_status,
+                                      "changed_at": iso(at)})
+
+
 def ticket_created_event(ticket: Ticket, department: Department, customer: Customer) -> dict:
     return {
         "ticket_number": ticket.number, "subject": ticket.subject, "priority": ticket.priority,

@@ -13,11 +13,12 @@ from __future__ import annotations
 from sqlalchemy import false, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from services.tickets.domain.identity import InvalidContact, normalise_email, normalise_phone
-from services.tickets.domain.text_folding import (MIN_SUBSTRING, like_pattern, phone_digits_in,
-                                                   prefix_tsquery, search_words, tracking_number_in,
-                                                   turkish_fold)
+from services.shared.contracts import read_tracking_number
+from services.shared.errors import InvalidInput
 from services.tickets.counts import estimated_rows
+from services.tickets.domain.identity import normalise_email, normalise_phone
+from services.tickets.domain.text_folding import (MIN_SUBSTRING, like_pattern, phone_digits_in,
+                                                   prefix_tsquery, search_words, turkish_fold)
 from services.tickets.models import Customer, CustomerContact, Ticket
 
 FEW = 5000
@@ -36,19 +37,19 @@ def refresh_search_text(session: Session, customer_id: int) -> None:
 
 def search_condition(session: Session, q: str):
     """The condition on ``Ticket`` that a search for ``q`` means, narrowed to ids when few tickets match."""
-    number = tracking_number_in(q)
+    number = read_tracking_number(q)
     if number:
         return Ticket.number == number
     if "@" in q:
         try:
             return _customers_with(session, "email", normalise_email(q))
-        except InvalidContact:
+        except InvalidInput:
             pass  # a fragment such as "@musteri.com": look for the text
     digits = phone_digits_in(q)
     if digits:
         try:
             return _customers_with(session, "phone", normalise_phone(q))
-        except InvalidContact:
+        except InvalidInput:
             return _narrowed(session, Ticket.search_text.like(like_pattern(digits)))
     return _narrowed(session, _text_condition(q))
 

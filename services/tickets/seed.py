@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from services.shared.config import env
 from services.shared.database import make_engine
 from services.shared.events import utcnow
-from services.tickets.auth import hash_password
+from services.tickets.admin.auth import hash_password
 from services.tickets.models import Department, Membership, User
-from services.tickets.pipelines import ensure_default_pipelines
+from services.tickets.pipelines.pipelines import ensure_default_pipelines
 
 DEMO_DEPARTMENTS = [("Destek", "destek@example.com", True), ("Satış", "satis@example.com", False)]
 DEMO_USERS = [

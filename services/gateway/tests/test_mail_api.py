@@ -9,7 +9,7 @@ from services.gateway.app import create_app
 from services.shared.config import Settings, load_settings
 from services.shared.mail_archive import MailArchive
 from services.tickets.service import TicketsService
-from services.tickets.tests.test_service_inbound import inbound
+from services.tickets.tests.inbound.test_service_inbound import inbound
 
 
 @pytest.fixture

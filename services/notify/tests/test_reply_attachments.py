@@ -10,7 +10,7 @@ from services.gateway.app import create_app
 from services.notify.service import NotifyService
 from services.shared.config import Settings, load_settings
 from services.tickets.service import TicketsService
-from services.tickets.tests.test_service_inbound import inbound
+from services.tickets.tests.inbound.test_service_inbound import inbound
 from tests.support.waiting import eventually
 
 PDF = b"%PDF-1.4 fatura " + bytes(range(256)) * 8

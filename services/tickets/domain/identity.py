@@ -2,30 +2,25 @@
 
 Two ways of writing the same address or number must give the same string,
 because customers are found and merged by it.
+
+An address is checked by ``email-validator`` (syntax only: no DNS) and kept
+lower-case with its domain in Unicode: ``ayse@xn--rnek-4qa.com.tr`` and
+``Ayse@ÖRNEK.com.tr`` are both ``ayse@örnek.com.tr``. Unicode, not the
+punycode a mail header carries, because it is what people type, read and
+search for (``örnek`` finds it; ``xn--rnek-4qa`` nobody types), and what
+typed addresses were always kept as; the ASCII form is derived when a mail
+needs it.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from services.shared.errors import InvalidInput
 
 MAX_EMAIL = 254  # RFC 5321: the longest address a mail server has to accept
-MAX_LOCAL_PART = 64
-# No quoted local parts or comments: they are legal but only ever seen in typos and abuse,
-# and the characters refused here are the ones that break address headers (",;<>").
-LOCAL_PART_RE = re.compile(r"[^\s@\"(),:;<>\[\]\\]+")
-# Letters of any script (internationalised domains such as örnek.com.tr), digits and inner hyphens.
-DOMAIN_LABEL_RE = re.compile(r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?")
-
-
-class InvalidContact(ValueError):
-    """An e-mail address or phone number that cannot be used; ``field`` names which."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def turkish_safe_lower(text: str) -> str:
@@ -33,38 +28,29 @@ def turkish_safe_lower(text: str) -> str:
     return text.replace("İ", "i").lower()
 
 
-def normalise_email(value: str) -> str:
-    """``" Ayse@Example.COM "`` → ``"ayse@example.com"``; refuses what is not an address."""
-    # NFC first: "ö" typed as "o" plus a combining mark (macOS, some phones) is the same address.
+def normalise_email(value: str, field: str = "email") -> str:
+    """``" Ayse@Example.COM "`` → ``"ayse@example.com"``, punycode domains in Unicode; else InvalidInput."""
+    # NFC first: "ö" typed as "o" plus a combining mark (macOS, some phones) is the same address;
+    # lower-cased before IDNA, which would turn a Turkish "İ" into "i" plus a combining dot.
     email = turkish_safe_lower(unicodedata.normalize("NFC", (value or "").strip()))
-    if not _looks_like_address(email):
-        raise InvalidContact("email", f"{value!r} is not a valid e-mail address")
-    return email
+    try:
+        checked = validate_email(email, check_deliverability=False, strict=True)  # strict: local part ≤ 64
+    except EmailNotValidError:
+        raise InvalidInput(f"{value!r} is not a valid e-mail address", field) from None
+    return f"{checked.local_part}@{checked.domain}"
 
 
-def normalise_phone(value: str, default_region: str = "TR") -> str:
+def normalise_phone(value: str, field: str = "phone", default_region: str = "TR") -> str:
     """Any common way of writing a number → E.164 (``"0555 123 45 67"`` → ``"+905551234567"``)."""
     try:
         number = phonenumbers.parse((value or "").strip(), default_region)
     except phonenumbers.NumberParseException:
-        raise InvalidContact("phone", f"{value!r} is not a phone number") from None
+        raise InvalidInput(f"{value!r} is not a phone number", field) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidContact("phone", f"{value!r} is not a valid phone number")
+        raise InvalidInput(f"{value!r} is not a valid phone number", field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def display_name_or_email(name: str, email: str) -> str:
     """The name to show for a contact: their name when they gave one, else their address."""
     return " ".join((name or "").split()) or (email or "").strip()
-
-
-def _looks_like_address(email: str) -> bool:
-    if len(email) > MAX_EMAIL or email.count("@") != 1:
-        return False
-    local, domain = email.split("@")
-    if not (0 < len(local) <= MAX_LOCAL_PART and LOCAL_PART_RE.fullmatch(local)):
-        return False
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return False
-    labels = domain.split(".")
-    return len(labels) >= 2 and all(DOMAIN_LABEL_RE.fullmatch(label) for label in labels)

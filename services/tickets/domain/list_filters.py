@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.tickets.domain.status import PRIORITIES, STATUSES
+from services.shared.contracts import STATUSES
+from services.shared.errors import InvalidInput
+from services.tickets.domain.status import PRIORITIES
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 MAX_ID = 2**31 - 1
@@ -24,12 +26,6 @@ WHOLE_NUMBER_RE = re.compile(r"-?[0-9]{1,4000}")  # int() reads at most 4300 dig
 ID_FILTERS = ("department_id", "pipeline_id", "stage_id", "category_id", "customer_id")
 TIME_FILTERS = ("created_from", "created_to", "updated_from", "updated_to")
 KNOWN = ("status", "priority", "assignee", "q", "sort", "limit", "cursor", "offset", *ID_FILTERS, *TIME_FILTERS)
-
-
-class BadFilter(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.message, self.field = message, field
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ def read_list_request(raw: dict) -> ListRequest:
     """Check every parameter of a list request; unknown parameters are refused by name."""
     for name in raw:
         if name not in KNOWN:
-            raise BadFilter(f"unknown parameter {str(name)[:50]!r}; known: {', '.join(KNOWN)}", str(name)[:100])
+            raise InvalidInput(f"unknown parameter {str(name)[:50]!r}; known: {', '.join(KNOWN)}", str(name)[:100])
     sort = _sort(raw.get("sort"))
     return ListRequest(
         statuses=tuple(_choice(v, "status", STATUSES) for v in _listed(raw.get("status"))),
@@ -100,9 +96,9 @@ def read_whole_number(value) -> int | None:
 def whole_number(value, name: str, low: int, high: int) -> int:
     number = read_whole_number(value)
     if number is None:
-        raise BadFilter(f"{name} must be a whole number", name)
+        raise InvalidInput(f"{name} must be a whole number", name)
     if not low <= number <= high:
-        raise BadFilter(f"{name} must be between {low} and {high}", name)
+        raise InvalidInput(f"{name} must be between {low} and {high}", name)
     return number
 
 
@@ -116,12 +112,12 @@ def time_bound(value, name: str, *, upper: bool) -> datetime:
             return start + timedelta(days=1) if upper else start
         moment = datetime.fromisoformat(text or "")
     except (ValueError, TypeError, OverflowError):
-        raise BadFilter(f"{name} must be a date (2026-11-22) or an ISO 8601 time "
-                        f"(2026-11-22T10:00:00+03:00)", name) from None
+        raise InvalidInput(f"{name} must be a date (2026-11-22) or an ISO 8601 time "
+                           f"(2026-11-22T10:00:00+03:00)", name) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ISTANBUL)
     if not 1970 <= moment.year <= 9998:
-        raise BadFilter(f"{name} is out of range", name)
+        raise InvalidInput(f"{name} is out of range", name)
     # Stored times have microsecond resolution: one microsecond past makes "up to and including" exact.
     return moment + timedelta(microseconds=1) if upper else moment
 
@@ -146,9 +142,9 @@ def decode_cursor(token, sort: SortOrder) -> tuple:
         if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 < row_id < 2**63:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
-        raise BadFilter("cursor is not one this API handed out; start again without it", "cursor") from None
+        raise InvalidInput("cursor is not one this API handed out; start again without it", "cursor") from None
     if name != sort.name:
-        raise BadFilter(f"this cursor belongs to sort={name}; send the same sort or start again", "cursor")
+        raise InvalidInput(f"this cursor belongs to sort={name}; send the same sort or start again", "cursor")
     return value, row_id
 
 
@@ -165,13 +161,13 @@ def _listed(value) -> list[str]:
 
 def _choice(value: str, name: str, allowed) -> str:
     if value not in allowed:
-        raise BadFilter(f"{name} must be one of {', '.join(allowed)}", name)
+        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}", name)
     return value
 
 
 def _priority(value: str) -> int:
     if value not in {str(p) for p in PRIORITIES}:
-        raise BadFilter("priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)", "priority")
+        raise InvalidInput("priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)", "priority")
     return int(value)
 
 
@@ -182,15 +178,15 @@ def _assignee(value):
         return str(value)
     try:
         return whole_number(value, "assignee", 1, MAX_ID)
-    except BadFilter:
-        raise BadFilter("assignee must be a user id, mine, unassigned or ai", "assignee") from None
+    except InvalidInput:
+        raise InvalidInput("assignee must be a user id, mine, unassigned or ai", "assignee") from None
 
 
 def _sort(value) -> SortOrder:
     if not _given(value):
         return SORTS[DEFAULT_SORT]
     if value not in SORTS:
-        raise BadFilter(f"sort must be one of {', '.join(SORTS)}", "sort")
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", "sort")
     return SORTS[value]
 
 
@@ -201,9 +197,9 @@ def _query(value) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise BadFilter("q is not valid Unicode text", "q") from None
+        raise InvalidInput("q is not valid Unicode text", "q") from None
     if "\x00" in text or len(text) > MAX_QUERY:
-        raise BadFilter(f"q must be text of at most {MAX_QUERY} characters", "q")
+        raise InvalidInput(f"q must be text of at most {MAX_QUERY} characters", "q")
     return text
 
 
@@ -223,4 +219,4 @@ def decode_card_cursor(token) -> tuple[int, datetime, int]:
             raise ValueError
         return priority, datetime.fromisoformat(entered_at), row_id
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
-        raise BadFilter("cursor is not one this API handed out; start again without it", "cursor") from None
+        raise InvalidInput("cursor is not one this API handed out; start again without it", "cursor") from None

@@ -7,27 +7,18 @@ reopens it; ``closed`` is the archive, left only by an explicit reopen.
 """
 from __future__ import annotations
 
-STATUSES = ("new", "open", "in_progress", "pending", "on_hold", "resolved", "closed")
-ACTIVE = ("new", "open", "in_progress", "pending", "on_hold")
-FINISHED = ("resolved", "closed")
+from services.shared.contracts import STATUSES, WAITING_ON_CUSTOMER
+from services.shared.errors import Conflict, InvalidInput
+
 PRIORITIES = {1: "urgent", 2: "high", 3: "normal", 4: "low"}
 
 _PRIORITY_HINT = "priority must be 1 (urgent), 2 (high), 3 (normal) or 4 (low)"
 
 
-class TransitionRefused(ValueError):
-    """A status change the workflow does not allow; ``current`` and ``target`` say which."""
-
-    def __init__(self, current: str, target: str):
-        super().__init__(f"{_article(current)} {current} ticket cannot be set to {target}")
-        self.current = current
-        self.target = target
-
-
 def check_status(status: str) -> str:
-    """``status`` itself if it is a known status; else a ValueError naming the value."""
+    """``status`` itself if it is a known status; else InvalidInput naming the value."""
     if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}, not {str(status)[:50]!r}", "status")
     return status
 
 
@@ -48,14 +39,14 @@ def allowed_transitions(status: str) -> frozenset[str]:
 
 
 def check_transition(current: str, target: str) -> None:
-    """Refuse a change the workflow does not allow, saying from what to what.
+    """Refuse a change the workflow does not allow (Conflict), saying from what to what.
 
     Setting the status a ticket already has is not a change and passes, so
     that a repeated request (a double click, a retried call) is harmless.
     """
     check_status(target)
     if target != check_status(current) and target not in allowed_transitions(current):
-        raise TransitionRefused(current, target)
+        raise Conflict(f"{_article(current)} {current} ticket cannot be set to {target}", "status")
 
 
 def status_after_agent_reply(current: str) -> str:
@@ -79,19 +70,19 @@ def status_after_customer_message(current: str) -> str:
     (see ``thread_matching.decide_thread``).
     """
     check_status(current)
-    return "open" if current in ("pending", "resolved") else current
+    return "open" if current in (WAITING_ON_CUSTOMER, "resolved") else current
 
 
 def check_priority(value) -> int:
-    """A priority 1 (urgent) to 4 (low), from an int or a digit string; else a ValueError naming it."""
+    """A priority 1 (urgent) to 4 (low), from an int or a digit string; else InvalidInput naming it."""
     # bool is an int and 2.7 would truncate to 2: both are caller mistakes, not priorities.
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(_PRIORITY_HINT)
+        raise InvalidInput(_PRIORITY_HINT, "priority")
     if isinstance(value, str) and not value.strip().isdecimal():
-        raise ValueError(_PRIORITY_HINT)
+        raise InvalidInput(_PRIORITY_HINT, "priority")
     number = int(value)
     if number not in PRIORITIES:
-        raise ValueError(_PRIORITY_HINT)
+        raise InvalidInput(_PRIORITY_HINT, "priority")
     return number
 
 

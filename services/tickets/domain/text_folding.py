@@ -15,7 +15,6 @@ FOLD_FROM = "İIıŞşĞğÇçÖöÜüÂâÎîÛû"
 FOLD_TO = "iiissggccoouuaaiiuu"
 _TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
 _WORD_RE = re.compile(r"[^\W_]+")
-_TRACKING_RE = re.compile(r"#?\s*(\d{4})-(\d{6,9})")
 _PHONE_CHARS_RE = re.compile(r"[\d\s+()./-]+")
 MIN_SUBSTRING = 3
 
@@ -30,6 +29,12 @@ def sql_fold_expression(column: str) -> str:
     return f"lower(translate({column}, '{FOLD_FROM}', '{FOLD_TO}'))"
 
 
+# The generated ``customers.search_text`` column folds like turkish_fold (immutable functions only),
+# so that "istanbul" finds "İSTANBUL" and "ıspanak" finds "ISPANAK".
+CUSTOMER_SEARCH_TEXT_SQL = sql_fold_expression(
+    "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')")
+
+
 def search_words(text: str) -> list[str]:
     """The folded words of a query, as the search index splits them (letters and digits)."""
     return _WORD_RE.findall(turkish_fold(text))
@@ -38,12 +43,6 @@ def search_words(text: str) -> list[str]:
 def prefix_tsquery(words: list[str]) -> str:
     """``["siparis", "kargo"]`` → ``"'siparis':* & 'kargo':*"``: every word, as a word prefix."""
     return " & ".join(f"'{word}':*" for word in words)
-
-
-def tracking_number_in(text: str) -> str | None:
-    """``"#2026-000123"`` → ``"2026-000123"`` when the whole query is a tracking number."""
-    match = _TRACKING_RE.fullmatch((text or "").strip())
-    return f"{match.group(1)}-{match.group(2)}" if match else None
 
 
 def phone_digits_in(text: str) -> str | None:

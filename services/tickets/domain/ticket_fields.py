@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.shared.errors import InvalidInput
+
 CHANNELS = ("email", "whatsapp", "chat", "web_form", "phone", "manual")
 MAX_SUBJECT = 500
 MAX_DESCRIPTION = 100_000
@@ -18,7 +20,7 @@ class Assignee:
 
     def __post_init__(self):
         if self.user_id is not None and self.ai_agent is not None:
-            raise ValueError("assign a ticket to a user or to an AI agent, not both")
+            raise InvalidInput("assign a ticket to a user or to an AI agent, not both", "assignee_ai_agent")
 
 
 def assignee_after(current: Assignee, changes: dict) -> Assignee:

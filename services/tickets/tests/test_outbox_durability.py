@@ -7,7 +7,7 @@ from nameko.testing.services import replace_dependencies
 from sqlalchemy import text
 
 from services.tickets.service import TicketsService
-from services.tickets.tests.test_service_inbound import inbound
+from services.tickets.tests.inbound.test_service_inbound import inbound
 
 
 def unpublished(engine) -> list[str]:

@@ -12,7 +12,7 @@ down_revision = "tickets_0001"
 branch_labels = None
 depends_on = None
 
-# Must stay equal to services.tickets.domain.customers.CUSTOMER_SEARCH_TEXT_SQL (a test checks it).
+# Must stay equal to services.tickets.domain.text_folding.CUSTOMER_SEARCH_TEXT_SQL (a test checks it).
 CUSTOMER_SEARCH_TEXT_SQL = (
     "lower(translate(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, ''), "
     "'İIıŞşĞğÇçÖöÜüÂâÎîÛû', 'iiissggccoouuaaiiuu'))")

@@ -1,0 +1,54 @@
+"""Outbound mail on the thread: agents' replies, whether notify delivered them, and notify's own automatic mail."""
+from __future__ import annotations
+
+from services.shared.batch_consumers import consumes_batch, first_time_many
+from services.shared.consumers import consumes, first_time
+from services.shared.events import utcnow
+from services.shared.outbox import record_events
+from services.shared.rpc import rpc
+from services.tickets.access import load_viewer
+from services.tickets.models import outbox, processed_events
+from services.tickets.replies import replies
+from services.tickets.replies.automatic_mail import record_automatic_mail
+
+
+class RepliesEntrypoints:
+    """Replies are posted here and mailed by notify; notify's answers come back as events.
+
+    There is one acknowledgement per new ticket, so those come as fast as
+    tickets are opened: a batch of them is one transaction and one insert.
+    """
+
+    @rpc
+    def post_reply(self, user_id, number, body, attachments=None):
+        """An agent answers a ticket, attachments optional; notify sends the mail. Returns the new message."""
+        with self.db.transaction() as session:
+            message, events = replies.post_reply(session, load_viewer(session, user_id), number, body, utcnow(),
+                                                 attachments=attachments)
+            record_events(session, outbox, events)
+        return message
+
+    @consumes("notify", "reply_sent")
+    def handle_reply_sent(self, event):
+        self._record_delivery(event, "handle_reply_sent", "sent", None)
+
+    @consumes("notify", "reply_failed")
+    def handle_reply_failed(self, event):
+        self._record_delivery(event, "handle_reply_failed", "failed", event.get("error"))
+
+    def _record_delivery(self, event, handler, status, error):
+        with self.db.transaction() as session:
+            if first_time(session, processed_events, event, handler):
+                replies.record_delivery(session, event["message_db_id"], status, error)
+
+    @consumes_batch("notify", "acknowledgement_sent")
+    def handle_acknowledgement_sent(self, events):
+        self._record_automatic_mail(events, "handle_acknowledgement_sent")
+
+    @consumes_batch("notify", "attachments_notice_sent")
+    def handle_attachments_notice_sent(self, events):
+        self._record_automatic_mail(events, "handle_attachments_notice_sent")
+
+    def _record_automatic_mail(self, events, handler):
+        with self.db.transaction() as session:
+            record_automatic_mail(session, first_time_many(session, processed_events, events, handler))
