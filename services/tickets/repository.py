@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from services.shared.contracts import format_tracking_number, read_tracking_number
+from services.shared.contracts.tickets import format_tracking_number, read_tracking_number
 from services.tickets.models import Department, Membership, Ticket, TicketCounter, User
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import false, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from services.shared.contracts import read_tracking_number
+from services.shared.contracts.tickets import read_tracking_number
 from services.shared.errors import InvalidInput
 from services.tickets.counts import estimated_rows
 from services.tickets.domain.identity import normalise_email, normalise_phone

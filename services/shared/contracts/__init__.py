@@ -11,8 +11,9 @@
 - ``wire``: the one reader and writer of their JSON form, driven by the
   dataclasses' field types.
 
-The tracking-number format and the status vocabulary join them as
-``contracts/tickets.py``: the tickets engineer's ``contracts.py`` moves here
-at merge. This package is the only non-infrastructure code in
+- ``tickets``: the tracking-number format (``2026-001234``, tagged
+  ``[#2026-001234]`` in subjects) and the ticket status vocabulary.
+
+This package is the only non-infrastructure code in
 ``services/shared``; it imports nothing of nameko, SQLAlchemy or Flask.
 """

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.shared.contracts import STATUSES
+from services.shared.contracts.tickets import STATUSES
 from services.shared.errors import InvalidInput
 from services.tickets.domain.status import PRIORITIES
 

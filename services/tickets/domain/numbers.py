@@ -1,13 +1,13 @@
 """The subjects that carry tracking numbers back and forth with customers.
 
 The number itself (its format, reading it, finding its ``[#...]`` tag) is
-published language: :mod:`services.shared.contracts`.
+published language: :mod:`services.shared.contracts.tickets`.
 """
 from __future__ import annotations
 
 import re
 
-from services.shared.contracts import TRACKING_TAG_RE, tracking_tag
+from services.shared.contracts.tickets import TRACKING_TAG_RE, tracking_tag
 
 # Reply prefixes only, never forwards: Outlook in Turkish writes "YNT:", some Turkish webmails "Cvp:",
 # German "AW:", Nordic "SV:", Dutch "Antw:"; counters like "Re[2]:" come from old clients.

@@ -7,7 +7,7 @@ reopens it; ``closed`` is the archive, left only by an explicit reopen.
 """
 from __future__ import annotations
 
-from services.shared.contracts import STATUSES, WAITING_ON_CUSTOMER
+from services.shared.contracts.tickets import STATUSES, WAITING_ON_CUSTOMER
 from services.shared.errors import Conflict, InvalidInput
 
 PRIORITIES = {1: "urgent", 2: "high", 3: "normal", 4: "low"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.shared.contracts import (TRACKING_TAG_RE, format_tracking_number, parse_tracking_number,
+from services.shared.contracts.tickets import (TRACKING_TAG_RE, format_tracking_number, parse_tracking_number,
                                        tracking_number_in)
 from services.tickets.domain.numbers import reply_subject, tag_subject
 

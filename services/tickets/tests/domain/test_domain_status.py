@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.shared.contracts import OPEN_STATUSES, STATUSES
+from services.shared.contracts.tickets import OPEN_STATUSES, STATUSES
 from services.shared.errors import Conflict, InvalidInput
 from services.tickets.domain.status import (PRIORITIES, allowed_transitions,
                                             check_priority, check_transition, status_after_agent_reply,

@@ -1,7 +1,7 @@
 """Turkish-aware folding: what a person types finds what was written, whatever the i's and accents."""
 from __future__ import annotations
 
-from services.shared.contracts import read_tracking_number
+from services.shared.contracts.tickets import read_tracking_number
 from services.tickets.domain.text_folding import (phone_digits_in, prefix_tsquery, search_words,
                                                    turkish_fold, like_pattern)
 
