@@ -43,11 +43,9 @@ log = logging.getLogger(__name__)
 DELIVERY_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 RECORD_FIRST_PAUSE, RECORD_MAX_PAUSE = 0.5, 2.0  # between attempts to record outcomes while the database is away
 LEASE_POLL = 0.1
+DATABASE_AWAY = (OperationalError, InterfaceError)  # what a dropped connection or a restarting server raises
 # What a round reads of the deliveries it claims; their bytes and details come apart (see _contents).
 CLAIMED_COLUMNS = [column for column in Delivery.__table__.c if column.name not in ("raw", "details", "created_at")]
-
-
-DATABASE_AWAY = (OperationalError, InterfaceError)
 
 
 class SmtpChooser(Protocol):

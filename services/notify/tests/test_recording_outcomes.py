@@ -10,13 +10,15 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify import sending
 from services.notify.lease import LEASE_CLASS, Lease
 from services.notify.mail import SmtpSettings
+from services.notify.models import Delivery, outbox
+from services.notify.outcomes import Settled, settle
 from services.notify.sending import DestinationRound
 from services.notify.settings import DeliveryPacing
 from services.notify.tests.test_crash_while_sending import queue_reply
@@ -94,3 +96,29 @@ def test_a_round_claims_nothing_under_a_lease_postgresql_does_not_see_held(clean
                             OneServer(smtp)).run() == {}
     assert statuses(clean_db) == {"pending": 1}
     assert smtp.messages == []
+
+
+def test_an_outcome_is_not_recorded_over_an_attempt_another_process_began_since(clean_db):
+    queue_reply(clean_db, "superseded@example.com")
+    queue_reply(clean_db, "still-ours@example.com")
+    claim = text("UPDATE notify.deliveries SET status = 'sending', attempt_id = gen_random_uuid(), "
+                 "sending_owner = :owner WHERE message_id = :m")
+    with clean_db.begin() as connection:
+        for message_id in ("superseded@example.com", "still-ours@example.com"):
+            connection.execute(claim, {"owner": OWNER, "m": message_id})
+        claimed = connection.execute(select(*Delivery.__table__.c).order_by(Delivery.id)).all()
+    settled = Settled()
+    for delivery in claimed:
+        settle(settled, delivery, None)  # both went out, as far as this process knows
+    with clean_db.begin() as connection:  # a lease lost for too long: another process took one and began again
+        connection.execute(claim, {"owner": OWNER + 1, "m": "superseded@example.com"})
+
+    with Session(clean_db) as session, session.begin():
+        settled.write(session)
+
+    with clean_db.connect() as connection:
+        rows = dict(connection.execute(text(
+            "SELECT message_id, status || ':' || coalesce(sending_owner::text, '-') FROM notify.deliveries")).all())
+        events = connection.execute(select(outbox.c.payload)).scalars().all()
+    assert rows == {"superseded@example.com": f"sending:{OWNER + 1}", "still-ours@example.com": "sent:-"}
+    assert [event["message_id"] for event in events] == ["still-ours@example.com"]  # one reply_sent, ours
