@@ -26,15 +26,19 @@ OUTCOME_EVENTS = {
     "acknowledgement": ("acknowledgement_sent", None),
     "attachments_notice": ("attachments_notice_sent", None),
 }
-STATE_COLUMNS = ("id", "status", "attempts", "sent_at", "last_error", "next_attempt_at")
+STATE_COLUMNS = ("id", "attempt_id", "status", "attempts", "sent_at", "last_error", "next_attempt_at")
 # One statement for every delivery of a round, its rows as one JSON document (see deliveries.QUEUE_MAILS).
+# Only rows still at the attempt the outcome is of: a process whose lease was taken for a dead one's
+# (it could not take it again in time) must not overwrite the attempt another process has begun since.
 UPDATE_STATES = text("""
     UPDATE notify.deliveries AS d
     SET status = s.status, attempts = s.attempts, sent_at = s.sent_at, last_error = s.last_error,
         next_attempt_at = s.next_attempt_at, sending_owner = NULL
     FROM json_to_recordset(CAST(:states AS json))
-         AS s(id bigint, status text, attempts int, sent_at timestamptz, last_error text, next_attempt_at timestamptz)
-    WHERE d.id = s.id""")
+         AS s(id bigint, attempt_id uuid, status text, attempts int, sent_at timestamptz, last_error text,
+              next_attempt_at timestamptz)
+    WHERE d.id = s.id AND d.attempt_id IS NOT DISTINCT FROM s.attempt_id
+    RETURNING d.id""")
 
 
 @dataclass
@@ -43,14 +47,20 @@ class Settled:
     first_backoff: timedelta = timedelta(seconds=10)
     outcomes: dict[int, str] = field(default_factory=dict)
     states: list[dict] = field(default_factory=list)
-    events: list[tuple[str, dict]] = field(default_factory=list)
+    events: list[tuple[int, str, dict]] = field(default_factory=list)  # (delivery id, event type, payload)
 
     def write(self, session: Session) -> None:
-        """Store every new state in one update and every event in one insert."""
+        """Store every new state in one update and the events of those stored in one insert."""
+        written = set()
         if self.states:
-            session.execute(UPDATE_STATES, {"states": json.dumps(self.states, default=datetime.isoformat)})
-        if self.events:
-            record_events(session, outbox, self.events)
+            written = set(session.execute(UPDATE_STATES, {"states": json.dumps(self.states, default=_json)}).scalars())
+        for state in self.states:
+            if state["id"] not in written:
+                log.warning("delivery %s: another attempt began since attempt %s, whose outcome (%s) is not "
+                            "recorded", state["id"], state["attempt_id"], state["status"])
+        events = [(event_type, payload) for delivery_id, event_type, payload in self.events if delivery_id in written]
+        if events:
+            record_events(session, outbox, events)
 
 
 def settle(settled: Settled, delivery, failure: Exception | None) -> str:
@@ -105,7 +115,7 @@ def _sent(settled: Settled, delivery, attempts: int) -> str:
         del payload["message_db_id"]  # automatic mail has no thread entry yet: the event creates it
         payload.update({**(delivery.details or {}), "subject": delivery.subject,
                         "from_email": delivery.from_email, "sent_at": sent_at.isoformat()})
-    settled.events.append((OUTCOME_EVENTS[delivery.kind][0], payload))
+    settled.events.append((delivery.id, OUTCOME_EVENTS[delivery.kind][0], payload))
     return "sent"
 
 
@@ -122,7 +132,7 @@ def _failed(settled: Settled, delivery, attempts: int, error: str) -> str:
     log.error("delivery %s to %s failed for good: %s", delivery.id, delivery.to_email, error)
     failed_event = OUTCOME_EVENTS[delivery.kind][1]
     if failed_event:
-        settled.events.append((failed_event, {**_outcome(delivery, attempts), "error": error}))
+        settled.events.append((delivery.id, failed_event, {**_outcome(delivery, attempts), "error": error}))
     return "failed"
 
 
@@ -133,3 +143,7 @@ def _state(delivery, **changes) -> dict:
 def _outcome(delivery, attempts: int) -> dict:
     return {"ticket_number": delivery.ticket_number, "message_db_id": delivery.message_db_id,
             "message_id": delivery.message_id, "to_email": delivery.to_email, "attempts": attempts}
+
+
+def _json(value) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)  # times, and attempt ids (UUID)

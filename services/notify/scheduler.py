@@ -55,8 +55,8 @@ class DestinationScheduler(Entrypoint):
         try:
             with self.engine.connect() as connection:
                 due = due_destinations(connection)
-        except Exception:  # the database is away: the next scan tries again
-            log.exception("could not look for deliveries due")
+        except Exception as error:  # the database is away: the next scan tries again
+            log.warning("could not look for deliveries due: %s", (str(error).strip().splitlines() or [error])[0])
             return
         for destination in due:
             if destination in self.in_flight:

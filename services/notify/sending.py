@@ -4,7 +4,10 @@ A round at a destination claims a few due deliveries (marks them ``sending``
 with an attempt id and this process's lease, and commits), hands them to the
 server over one connection, then records what became of them and claims the
 next few in one transaction. A process that dies in a round leaves at most
-the few it had claimed ``sending``; lease.py sends them again.
+the few it had claimed ``sending``; lease.py sends them again. A process
+that lives but loses the database (a PostgreSQL restart) keeps what the
+server answered and records it once the database is back and its lease is
+held again; it claims nothing meanwhile.
 
 The destination paces itself: a round that finds it failing (no
 conversation, or every mail deferred) puts it in backoff, and while it is
@@ -22,7 +25,9 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Protocol
 
+import eventlet
 from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from services.notify import mail
@@ -36,6 +41,9 @@ from services.shared.events import utcnow
 log = logging.getLogger(__name__)
 
 DELIVERY_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+RECORD_FIRST_PAUSE, RECORD_MAX_PAUSE = 0.5, 2.0  # between attempts to record outcomes while the database is away
+LEASE_POLL = 0.1
+DATABASE_AWAY = (OperationalError, InterfaceError)  # what a dropped connection or a restarting server raises
 # What a round reads of the deliveries it claims; their bytes and details come apart (see _contents).
 CLAIMED_COLUMNS = [column for column in Delivery.__table__.c if column.name not in ("raw", "details", "created_at")]
 
@@ -70,7 +78,7 @@ class DestinationRound:
         if self.only is not None and self.destination in self.lease.connecting:
             return {}  # a server that lets connections hang would hold this handler too: the scheduler sends it
         with self.uow.transaction() as session:
-            self._claim(session)
+            self._hold(self._claim(session))
         if not self.batch:
             return {}
         try:
@@ -78,23 +86,49 @@ class DestinationRound:
                 while self.batch:
                     self._send_batch(connection)
                     more = time.monotonic() - started < self.lease.pacing.round_seconds and not self._failing_now()
-                    with self.uow.transaction() as session:
-                        self._record(session)
-                        if more and self.was_failing:
-                            self._judge(session, None)  # the probe went through: open up before claiming more
-                        if more:
-                            self._claim(session)
+                    self._save(claim_more=more)
         except (mail.TemporaryFailure, mail.PermanentFailure) as broke:
             failure = broke
             self._charge_the_first_untried(failure)
         except BaseException:
             self._give_back_untried()
             raise
-        with self.uow.transaction() as session:
-            if self.batch:
-                self._record(session)
-            self._judge(session, failure)
+        self._save(judge=True, failure=failure)
         return self.outcomes
+
+    def _save(self, *, claim_more: bool = False, judge: bool = False, failure: Exception | None = None) -> None:
+        """Record what the batch came to, with the round's next step (claim a few more, or judge the destination).
+
+        The servers have these mails: while the database is away the outcomes
+        are kept and written again and again until it is back and the lease is
+        held again, so that none is left ``sending`` for another process to
+        send twice. Once the database has been away the round ends there.
+        """
+        settled, pause = self.settled if self.batch else None, RECORD_FIRST_PAUSE
+        while True:
+            try:
+                self._wait_for_the_lease()
+                with self.uow.transaction() as session:
+                    if settled is not None:
+                        settled.write(session)
+                    if claim_more and self.was_failing:
+                        self._judge(session, None)  # the probe went through: open up before claiming more
+                    batch = self._claim(session) if claim_more else []
+                    if judge:
+                        self._judge(session, failure)
+                break
+            except DATABASE_AWAY as away:
+                if settled is None:
+                    log.warning("could not write how %s is doing: %s", self.destination, _first_line(away))
+                    return
+                log.warning("could not record %d outcomes at %s (%s); trying again in %.1f s", len(settled.states),
+                            self.destination, _first_line(away), pause)
+                claim_more = judge = False
+                eventlet.sleep(pause)
+                pause = min(pause * 2, RECORD_MAX_PAUSE)
+        if settled is not None:
+            self.outcomes.update(settled.outcomes)
+        self._hold(batch)
 
     @contextmanager
     def _connected(self):
@@ -113,16 +147,22 @@ class DestinationRound:
         finally:
             connection.__exit__(None, None, None)
 
-    def _claim(self, session: Session) -> None:
-        """Mark a few due deliveries ``sending`` (one when probing a failing destination)."""
+    def _wait_for_the_lease(self) -> None:
+        """Nothing is written under a lease PostgreSQL dropped: the keeper (lease.py) takes it again meanwhile."""
+        while not self.lease.held:
+            eventlet.sleep(LEASE_POLL)
+
+    def _claim(self, session: Session) -> list:
+        """Mark a few due deliveries ``sending`` (one when probing a failing destination), if the lease is held."""
         now = utcnow()
+        if not self.lease.held:
+            return []
         place = session.get(Destination, self.destination, with_for_update=True, populate_existing=True)
         if place is None or (place.next_attempt_at is not None and place.next_attempt_at > now):
-            self.batch = []
-            return
+            return []
         self.was_failing = place.failing_since is not None
         due = select(Delivery.id).where(Delivery.destination == self.destination, Delivery.status == "pending",
-                                        Delivery.next_attempt_at <= now)
+                                        Delivery.next_attempt_at <= now, self.lease.held_clause())
         if self.only is not None:
             due = due.where(Delivery.id == any_(DELIVERY_IDS))
         due = due.order_by(Delivery.next_attempt_at, Delivery.id).limit(
@@ -135,9 +175,15 @@ class DestinationRound:
         if claimed and self.was_failing:  # the probe's own backoff, so that no other round probes beside it
             place.next_attempt_at = now + self._backoff(place.failures)
         contents = _contents(session, [row.id for row in claimed], self.built)
-        self.batch = [SimpleNamespace(**row._mapping, raw=contents[row.id][0], details=contents[row.id][1])
-                      for row in sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))]
-        self.settled = Settled(first_backoff=timedelta(seconds=self.chooser.first_retry_seconds))
+        return [SimpleNamespace(**row._mapping, raw=contents[row.id][0], details=contents[row.id][1])
+                for row in sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))]
+
+    def _hold(self, batch: list) -> None:
+        """The batch claimed (and committed): the round sends it next, and notes its outcomes in a new
+        :class:`Settled` (the last one stays when nothing more was claimed: the verdict reads its errors)."""
+        self.batch = batch
+        if batch or self.settled is None:
+            self.settled = Settled(first_backoff=timedelta(seconds=self.chooser.first_retry_seconds))
 
     def _send_batch(self, connection: mail.SmtpConnection) -> None:
         for delivery in self.batch:
@@ -238,3 +284,7 @@ def _contents(session: Session, delivery_ids: list[int], built: dict) -> dict:
             select(Delivery.id, Delivery.raw, Delivery.details).where(Delivery.id == any_(DELIVERY_IDS)),
             {"ids": missing}))
     return contents
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -80,7 +80,7 @@ class NotifyService(ServiceBase):
     def recover_abandoned_sends(self):
         """Queue again what dead processes left half-sent, to be sent as it was."""
         with self.db.transaction() as session:
-            recover_orphans(session)
+            recover_orphans(session, self.lease)
 
     @timer(interval=10, eager=True)
     def count_waiting_deliveries(self):

@@ -1,4 +1,4 @@
-"""How notify paces its sending, read once from the environment when the service starts."""
+"""How notify paces its sending and keeps its sending lease, read once from the environment when the service starts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,3 +27,19 @@ class DeliveryPacing:
                    round_seconds=env_float("DELIVERY_ROUND_SECONDS", 20.0),
                    scan_seconds=env_float("DELIVERY_SCAN_SECONDS", 1.0),
                    destination_max_backoff=timedelta(seconds=env_int("DESTINATION_MAX_BACKOFF_SECONDS", 600)))
+
+
+@dataclass(frozen=True)
+class LeaseTiming:
+    # How often a process checks that its lease's connection is still there (a PostgreSQL restart drops
+    # it, and with it the lock); when it is gone the process takes the lease again before claiming more.
+    check_seconds: float = 1.0
+    # For this long after PostgreSQL starts, nothing is taken for a dead process's: live processes
+    # whose leases the restart dropped take them again meanwhile, and record what they sent.
+    grace_seconds: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> LeaseTiming:
+        """``DELIVERY_LEASE_CHECK_SECONDS``, ``DELIVERY_LEASE_GRACE_SECONDS``."""
+        return cls(check_seconds=env_float("DELIVERY_LEASE_CHECK_SECONDS", 1.0),
+                   grace_seconds=env_float("DELIVERY_LEASE_GRACE_SECONDS", 30.0))

@@ -44,12 +44,13 @@ def delivery(engine, message_id: str) -> dict:
 
 
 @contextmanager
-def notify_process(rabbit_config, smtp_port: int, log_path):
-    """``python -m services.shared.runner notify`` on the test's database and vhost; yields (process, port)."""
+def notify_process(rabbit_config, smtp_port: int, log_path, **settings: str):
+    """``python -m services.shared.runner notify`` on the test's database and vhost (or as ``settings`` say,
+    e.g. ``DATABASE_URL``); yields (process, port)."""
     port = free_port()
     env = {**os.environ, "AMQP_URI": rabbit_config["AMQP_URI"], "NOTIFY_PORT": str(port),
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_FIRST_RETRY_SECONDS": "1",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), **settings}
     with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "services.shared.runner", "notify"], cwd=ROOT, env=env,
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log)
