@@ -87,10 +87,12 @@ class System:
 
     def __init__(self, env: dict[str, str] | None = None, *, quiet: bool = False,
                  stop_seconds: float = STOP_SECONDS,
-                 restart_delays: tuple[float, float] = (FIRST_RESTART_DELAY, MAX_RESTART_DELAY)):
+                 restart_delays: tuple[float, float] = (FIRST_RESTART_DELAY, MAX_RESTART_DELAY),
+                 output: Path | None = None):
         self.env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
         self.env.setdefault("PYTHONPATH", str(ROOT))
         self.quiet = quiet
+        self.output = output  # a file the processes' output is appended to (else the terminal, or nowhere if quiet)
         self.stop_seconds = stop_seconds
         self.first_restart_delay, self.max_restart_delay = restart_delays
         self.children: dict[str, Child] = {}
@@ -166,9 +168,14 @@ class System:
         return {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
 
     def _spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> Child:
-        output = subprocess.DEVNULL if self.quiet else None
-        process = subprocess.Popen(command, env={**self.env, **(extra_env or {})}, cwd=ROOT, stdout=output,
-                                   stderr=output, start_new_session=True)
+        if self.output is not None:
+            with open(self.output, "ab") as output:
+                process = subprocess.Popen(command, env={**self.env, **(extra_env or {})}, cwd=ROOT, stdout=output,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+        else:
+            output = subprocess.DEVNULL if self.quiet else None
+            process = subprocess.Popen(command, env={**self.env, **(extra_env or {})}, cwd=ROOT, stdout=output,
+                                       stderr=output, start_new_session=True)
         with self._lock:
             child = self.children.get(name)
             if child is None:
