@@ -43,6 +43,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -76,6 +77,7 @@ MAY_SEND_TWICE = {"kill-notify", "postgres"}
 CONCURRENCY = 24
 TRIES = 11  # a first try and ten more, a second apart
 REPLY_EVERY = 3  # an agent answers every third new ticket
+ABORT = threading.Event()  # Ctrl-C or SIGTERM: every loop ends, and the system and backends are stopped
 
 
 def log(message: str) -> None:
@@ -112,7 +114,7 @@ class MailServer:
         lock = threading.Lock()
 
         def worker() -> None:
-            while True:
+            while not ABORT.is_set():
                 with lock:
                     if outstanding[0] == 0:
                         return
@@ -143,8 +145,8 @@ class MailServer:
     def _try(self, delivery: Delivery) -> bool:
         """One delivery attempt: the first try and ten more a second apart; True once taken."""
         for attempt in range(TRIES):
-            if attempt:
-                time.sleep(1)
+            if attempt and ABORT.wait(1):
+                return False
             delivery.attempts += 1
             status, body = self._post(delivery.mail.raw)
             if status == 202:
@@ -186,6 +188,7 @@ class Agent:
         self.replies: dict[str, str] = {}  # ticket number -> the reply's Message-ID
         self.failed: list[str] = []
         self.posts = Counter()  # ticket number -> replies posted (should be 1 each)
+        self.give_up_at = float("inf")  # the agent goes home: replies not posted by then are counted as such
 
     def _session(self) -> requests.Session:
         if not hasattr(self.local, "session"):
@@ -208,11 +211,10 @@ class Agent:
             future.result()
         self.futures.clear()
 
-    def _answer(self, ticket: str, marker: str, patience: float = 120) -> None:
+    def _answer(self, ticket: str, marker: str) -> None:
         body = f"Merhaba, talebinizle ilgileniyoruz. ({marker})"
-        deadline = time.monotonic() + patience
         tried = False
-        while time.monotonic() < deadline:
+        while time.monotonic() < self.give_up_at and not ABORT.is_set():
             try:
                 if tried:
                     found = self._find(ticket, marker)
@@ -277,6 +279,8 @@ class Chaos:
         phase.mails = build_corpus(count, run_id=phase.run_id, seed=zlib.crc32(fault.encode()))
         log(f"{fault}: {count} mails (run {phase.run_id})")
         self.agent.failed.clear()
+        give_up_at = time.monotonic() + self.args.give_up
+        self.agent.give_up_at = give_up_at
         taken = [0]
         trigger = threading.Event()
         lock = threading.Lock()
@@ -292,7 +296,7 @@ class Chaos:
         injector = threading.Thread(target=self._strike, args=(phase, trigger), daemon=True)
         injector.start()
         server = MailServer(self.ingest, on_taken=on_taken)
-        phase.deliveries = server.deliver(phase.mails, give_up_at=time.monotonic() + self.args.give_up)
+        phase.deliveries = server.deliver(phase.mails, give_up_at=give_up_at)
         trigger.set()
         injector.join()
         self.agent.wait()
@@ -326,24 +330,32 @@ class Chaos:
             log(f"{fault}: taking mail again {phase.recovered_after:.1f} s after the fault")
 
     def _wait_recovered(self, phase: Phase) -> float | None:
-        """Seconds from the fault until every process is healthy and a new mail is taken, or None."""
+        """Seconds from the fault until every process is healthy, a new mail is taken and the API lists
+        tickets, or None."""
         server = MailServer(self.ingest, on_taken=lambda delivery: None)
         deadline = phase.fault_at + self.args.recovery_wait
-        probe = 0
-        while time.monotonic() < deadline:
+        probe, mail_taken = 0, False
+        while time.monotonic() < deadline and not ABORT.is_set():
             if all(self.system.healthy(name, timeout=2) for name in PROCESSES):
-                probe += 1
-                mail = build_corpus(1, run_id=f"probe{phase.run_id}{probe}")[0]
-                status, _ = server._post(mail.raw)
-                if status == 202:
+                if not mail_taken:
+                    probe += 1
+                    mail = build_corpus(1, run_id=f"probe{phase.run_id}{probe}")[0]
+                    mail_taken = server._post(mail.raw)[0] == 202
+                if mail_taken and self._api_answers():
                     return time.monotonic() - phase.fault_at
             time.sleep(1)
         return None
 
+    def _api_answers(self) -> bool:
+        try:
+            return self.agent._call("GET", "/tickets", params={"limit": 1}).status_code == 200
+        except requests.RequestException:
+            return False
+
     def _drain(self, phase: Phase) -> None:
         """Wait until every effect of the phase is there (or the drain timeout); notes the time it took."""
         deadline = phase.posted_until + self.args.drain_timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not ABORT.is_set():
             try:
                 if self._complete(phase):
                     phase.drained_after = time.monotonic() - phase.posted_until
@@ -521,7 +533,14 @@ def system_env(database_url: str, amqp_uri: str, smtp: RecordingSmtpServer, work
     return env
 
 
+def _interrupted(signum, frame) -> None:
+    ABORT.set()
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mails", type=int, default=10000, help="mails in all, shared evenly by the faults")
     parser.add_argument("--faults", default=",".join(FAULTS),
