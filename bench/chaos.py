@@ -26,8 +26,10 @@ missing and misthreaded (from the API: the run's tickets and their threads),
 whether each downstream effect happened exactly once (from the services'
 schemas, read-only: two SLA clocks and a report row per ticket, the first
 response recorded where an agent answered; from the SMTP server: one
-acknowledgement per new ticket and each agent reply once), the seconds until
-the system took mail again by itself, and until everything was drained.
+acknowledgement per new ticket and each agent reply once), the seconds from
+the fault's end (the kill; ``start_app``; PostgreSQL taking connections again)
+until the system took mail and answered the API again by itself, and until
+every effect of the phase was there.
 It exits non-zero if a fault misses a target: 0 missing, 0 duplicates, 0
 misthreaded, every effect complete, every mail taken, recovered by itself within
 ``--recovery-target`` seconds. A mail sent twice is allowed only where a crash
@@ -254,9 +256,9 @@ class Phase:
     started_at: datetime
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     fault_at: float | None = None  # monotonic, when the fault ended (the kill, start_app, pg start)
-    recovered_after: float | None = None
-    posted_until: float | None = None
-    drained_after: float | None = None
+    recovered_after: float | None = None  # seconds from fault_at until mail was taken and the API answered
+    posted_until: float | None = None  # every mail handed over (or given up) and every agent reply posted
+    drained_after: float | None = None  # seconds from fault_at until every effect of the phase was there
     manual_restart: bool = False
     api_failed: bool = False  # the audit read the tickets schema instead
     figures: dict = field(default_factory=dict)
@@ -359,8 +361,9 @@ class Chaos:
         while time.monotonic() < deadline and not ABORT.is_set():
             try:
                 if self._complete(phase):
-                    phase.drained_after = time.monotonic() - phase.posted_until
-                    log(f"{phase.fault}: drained {phase.drained_after:.1f} s after the last mail was taken")
+                    phase.drained_after = time.monotonic() - (phase.fault_at or phase.posted_until)
+                    log(f"{phase.fault}: drained {phase.drained_after:.1f} s after the fault "
+                        f"({time.monotonic() - phase.posted_until:.1f} s after the last mail was handed over)")
                     return
             except Exception as error:  # noqa: BLE001 - the database may be restarting; look again
                 log(f"{phase.fault}: drain check failed: {error!r}"[:300])
@@ -509,8 +512,8 @@ class Chaos:
 def print_report(phases: list[Phase]) -> None:
     keys = list(phases[0].figures)
     rows = [(key, [str(p.figures.get(key, "")) for p in phases]) for key in keys]
-    rows.append(("taking mail again after (s)", [_seconds(p.recovered_after) for p in phases]))
-    rows.append(("drained after (s)", [_seconds(p.drained_after) for p in phases]))
+    rows.append(("taking mail again, s after the fault", [_seconds(p.recovered_after) for p in phases]))
+    rows.append(("all drained, s after the fault", [_seconds(p.drained_after) for p in phases]))
     rows.append(("recovered without manual restart", ["yes" if not p.manual_restart and p.recovered_after is not None
                                                      else "no" for p in phases]))
     rows.append(("targets", ["met" if not p.misses else "MISSED" for p in phases]))
