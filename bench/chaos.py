@@ -18,8 +18,9 @@ SMTP server on loopback as the mail server. Then, per fault, a phase:
 - once a third of the phase's mail is taken, the fault: ``kill-<process>``
   SIGKILLs one process and the supervisor starts it again; ``rabbitmq`` is
   ``stop_app``, a pause, ``start_app``; ``postgres`` is ``pg_ctl stop -m fast``,
-  a pause, ``start``. Nothing is restarted by hand unless the phase fails to
-  drain by itself (then the whole system is, and the phase says so).
+  a pause, ``start``; ``smtp`` stops the mail server for the same pause.
+  Nothing is restarted by hand unless the phase fails to recover or drain by
+  itself (then the whole system is, and the phase says so).
 
 Per fault it prints the mails posted and taken (202), stored, duplicated,
 missing and misthreaded (from the API: the run's tickets and their threads),
@@ -32,8 +33,8 @@ until the system took mail and answered the API again by itself, and until
 every effect of the phase was there.
 It exits non-zero if a fault misses a target: 0 missing, 0 duplicates, 0
 misthreaded, every effect complete, every mail taken, recovered by itself within
-``--recovery-target`` seconds. A mail sent twice is allowed only where a crash
-can cut a delivery in flight (notify killed, PostgreSQL restarted), and counted.
+``--recovery-target`` seconds. A mail sent twice is allowed only where a fault
+can cut a delivery in flight (notify killed, PostgreSQL restarted, the mail server stopped), and counted.
 """
 from __future__ import annotations
 
@@ -73,9 +74,9 @@ from tests.support.smtp_server import RecordingSmtpServer  # noqa: E402
 
 PROCESSES = (*SERVICE_ORDER, "gateway")
 FAULTS = (*(f"kill-{name}" for name in ("tickets", "ingest", "notify", "sla", "reports", "gateway")),
-          "rabbitmq", "postgres")
-# Where a crash can cut a mail in flight: sent, but not yet recorded as sent.
-MAY_SEND_TWICE = {"kill-notify", "postgres"}
+          "rabbitmq", "postgres", "smtp")
+# Where a fault can cut a mail in flight: handed over, but not yet known or recorded as sent.
+MAY_SEND_TWICE = {"kill-notify", "postgres", "smtp"}
 CONCURRENCY = 24
 TRIES = 11  # a first try and ten more, a second apart
 REPLY_EVERY = 3  # an agent answers every third new ticket
@@ -323,6 +324,11 @@ class Chaos:
         elif fault == "postgres":
             log(f"{fault}: pg_ctl stop -m fast, {self.args.pause:g} s pause, start")
             self.pg.restart(pause=self.args.pause)
+        elif fault == "smtp":
+            log(f"{fault}: the mail server stops, {self.args.pause:g} s pause, it starts again")
+            self.smtp.stop()
+            time.sleep(self.args.pause)
+            self.smtp.start()  # the same port and directory: what it received before is kept
         elif fault != "none":
             raise ValueError(f"unknown fault {fault!r}")
         phase.fault_at = time.monotonic()
@@ -574,14 +580,14 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(args.logs) if args.logs else workdir.parent / f"{workdir.name}.log"
     phases: list[Phase] = []
     with ExitStack() as stack:
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         pg = stack.enter_context(PrivatePostgres(port=free_port()))
         rabbit = stack.enter_context(PrivateRabbit(port=free_port()))
-        smtp = stack.enter_context(RecordingSmtpServer())
+        smtp = stack.enter_context(RecordingSmtpServer(port=free_port(), directory=workdir / "smtp"))
         database_url = pg.create_database("destek")
         log(f"private PostgreSQL on {pg.port}, RabbitMQ {rabbit.node} on {rabbit.port}, SMTP on {smtp.port}; "
             f"services' output in {logs}")
         system = System(system_env(database_url, rabbit.amqp_uri, smtp, workdir), quiet=True, output=logs)
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         stack.callback(system.stop)
         system.prepare()
         system.start()
