@@ -132,7 +132,7 @@ class MailServer:
                 parent = deliveries.get(delivery.mail.parent_id or "")
                 if parent is not None:
                     parent.done.wait(30)  # a reply goes out once what it answers was taken (or given up)
-                if self._try(delivery) or time.monotonic() > give_up_at:
+                if self._try(delivery, give_up_at) or time.monotonic() > give_up_at:
                     delivery.done.set()
                     with lock:
                         outstanding[0] -= 1
@@ -145,10 +145,10 @@ class MailServer:
                 future.result()
         return deliveries
 
-    def _try(self, delivery: Delivery) -> bool:
+    def _try(self, delivery: Delivery, give_up_at: float = float("inf")) -> bool:
         """One delivery attempt: the first try and ten more a second apart; True once taken."""
         for attempt in range(TRIES):
-            if attempt and ABORT.wait(1):
+            if attempt and (ABORT.wait(1) or time.monotonic() > give_up_at):
                 return False
             delivery.attempts += 1
             status, body = self._post(delivery.mail.raw)
