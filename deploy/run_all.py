@@ -2,7 +2,8 @@
 
 ``make run`` calls this. It supervises like a process manager: a process that
 exits is started again after a backoff (1 s, doubling to at most 30 s while it
-keeps exiting within 30 s of its start) and the others go on. Ctrl-C (or
+keeps exiting within 30 s of its start) and the others go on; one whose
+``/health/live`` keeps failing for 30 s is killed and started again. Ctrl-C (or
 SIGTERM) stops every process: SIGTERM, then SIGKILL for what still runs after
 ``STOP_SECONDS``; a second Ctrl-C kills at once.
 The end-to-end tests use :class:`System` to start the same processes.
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +58,10 @@ FIRST_RESTART_DELAY, MAX_RESTART_DELAY = 1.0, 30.0
 # How long stop() waits after SIGTERM before it SIGKILLs what is left: a service whose peers are gone can
 # wait out a whole RPC timeout (30 s) while draining, and an operator's Ctrl-C must not take that long.
 STOP_SECONDS = 12.0
+# A running process whose liveness check has failed this long is killed and started again: it is alive
+# but stuck (a bus connection it never got back). A process without the check (404) is never judged.
+LIVENESS_PATH = "/health/live"
+LIVENESS_SECONDS, LIVENESS_GRACE_SECONDS = 5.0, 30.0
 
 
 def restart_delay(crashes: int, *, first: float = FIRST_RESTART_DELAY, cap: float = MAX_RESTART_DELAY) -> float:
@@ -76,6 +82,7 @@ class Child:
     restarts: int = 0
     restart_at: float | None = None  # when set, the process has exited and is started again then
     awaiting_health: bool = False  # restarted, not yet healthy: the supervisor says when it is
+    failing_since: float | None = None  # when its liveness check began to fail (None: passing, or none)
 
 
 class System:
@@ -88,13 +95,15 @@ class System:
     def __init__(self, env: dict[str, str] | None = None, *, quiet: bool = False,
                  stop_seconds: float = STOP_SECONDS,
                  restart_delays: tuple[float, float] = (FIRST_RESTART_DELAY, MAX_RESTART_DELAY),
-                 output: Path | None = None):
+                 output: Path | None = None,
+                 liveness: tuple[float, float] = (LIVENESS_SECONDS, LIVENESS_GRACE_SECONDS)):
         self.env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
         self.env.setdefault("PYTHONPATH", str(ROOT))
         self.quiet = quiet
         self.output = output  # a file the processes' output is appended to (else the terminal, or nowhere if quiet)
         self.stop_seconds = stop_seconds
         self.first_restart_delay, self.max_restart_delay = restart_delays
+        self.liveness_interval, self.liveness_grace = liveness
         self.children: dict[str, Child] = {}
         self._stopping = threading.Event()
         self._hurry = threading.Event()  # a second Ctrl-C: kill at once
@@ -182,6 +191,7 @@ class System:
                 child = self.children[name] = Child(name, command, dict(extra_env or {}), process, time.monotonic())
             else:
                 child.process, child.started_at, child.restart_at = process, time.monotonic(), None
+                child.failing_since = None
         return child
 
     def health_url(self, name: str) -> str:
@@ -216,6 +226,7 @@ class System:
 
     def supervise(self, *, interval: float = 0.5) -> None:
         """Keep every process running until :meth:`stop` (or :meth:`request_stop`); returns then."""
+        threading.Thread(target=self._probe_liveness, name="destek-liveness", daemon=True).start()
         while not self._stopping.wait(interval):
             try:
                 self.check()
@@ -228,6 +239,30 @@ class System:
                                   daemon=True)
         thread.start()
         return thread
+
+    def _probe_liveness(self) -> None:
+        """Note when each running, healthy process's liveness check starts failing (its own thread: slow)."""
+        while not self._stopping.wait(self.liveness_interval):
+            with self._lock:
+                watched = [c for c in self.children.values() if c.name in DEFAULT_PORTS and c.restart_at is None
+                           and not c.awaiting_health and c.process.poll() is None]
+            for child in watched:
+                live = self._live(child.name)
+                if live is not False:
+                    child.failing_since = None
+                elif child.failing_since is None:
+                    child.failing_since = time.monotonic()
+
+    def _live(self, name: str) -> bool | None:
+        """Whether the process answers its liveness check with 200; None when it has no such check."""
+        url = f"http://127.0.0.1:{self.port(name)}{LIVENESS_PATH}"
+        try:
+            with urllib.request.urlopen(url, timeout=self.liveness_interval) as response:
+                return response.status == 200
+        except urllib.error.HTTPError as error:
+            return None if error.code == 404 else False
+        except OSError:
+            return False
 
     def request_stop(self) -> None:
         """Stop restarting processes (the first Ctrl-C); a second call makes :meth:`stop` kill at once."""
@@ -246,6 +281,11 @@ class System:
                     self._schedule_restart(child, now)
                 elif child.restart_at is not None and now >= child.restart_at:
                     self._restart(child)
+                elif child.failing_since is not None and now - child.failing_since > self.liveness_grace:
+                    log(f"{child.name} (pid {child.process.pid}) has failed its liveness check ({LIVENESS_PATH}) "
+                        f"for {now - child.failing_since:.0f} s; killing it to start it again")
+                    child.failing_since = None
+                    _kill_group(child.process.pid)
                 elif child.awaiting_health and self.healthy(child.name, timeout=0.5):
                     child.awaiting_health = False
                     log(f"{child.name} is healthy again (pid {child.process.pid}, "

@@ -146,3 +146,46 @@ def test_a_killed_service_is_started_again_mail_flows_and_ctrl_c_stops_everythin
     for name, pid in {**pids, "tickets": restarted}.items():
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+LIVE_FOR_TWO_SECONDS = """
+import http.server, sys, time
+started = time.monotonic()
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if time.monotonic() - started < 2 else 503)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_process_that_stays_up_but_fails_its_liveness_check_is_killed_and_started_again(capsys):
+    port = free_port()
+    system = System({"SLA_PORT": str(port)}, quiet=True, liveness=(0.2, 1.0))
+    system._spawn("sla", [sys.executable, "-c", LIVE_FOR_TWO_SECONDS, str(port)])
+    first = system.pid("sla")
+    system.supervise_in_background(interval=0.1)
+    try:
+        deadline = time.monotonic() + 20
+        while system.pid("sla") == first and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        system.stop(timeout=2)
+    out = capsys.readouterr().out
+    assert f"sla (pid {first}) has failed its liveness check (/health/live)" in out, out
+    assert "sla started again" in out, out
+
+
+def test_a_process_without_a_liveness_check_is_left_alone(capsys):
+    port = free_port()
+    system = System({"SLA_PORT": str(port)}, quiet=True, liveness=(0.2, 0.5))
+    system._spawn("sla", [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)])  # 404 for it
+    first = system.pid("sla")
+    system.supervise_in_background(interval=0.1)
+    try:
+        time.sleep(3)
+        assert system.pid("sla") == first and system.children["sla"].process.poll() is None
+    finally:
+        system.stop(timeout=2)
