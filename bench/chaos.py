@@ -41,10 +41,6 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
-import http.client
-import json
-import os
-import queue
 import shutil
 import signal
 import sys
@@ -58,13 +54,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.chaos_traffic import ABORT, Agent, Delivery, MailServer  # noqa: E402
 from bench.mail_corpus import SUBJECT_TAG, BenchMail, build_corpus, new_run_id  # noqa: E402
 from bench.private_backends import PrivatePostgres, PrivateRabbit  # noqa: E402
 from bench.visibility import Api  # noqa: E402
@@ -77,174 +73,11 @@ FAULTS = (*(f"kill-{name}" for name in ("tickets", "ingest", "notify", "sla", "r
           "rabbitmq", "postgres", "smtp")
 # Where a fault can cut a mail in flight: handed over, but not yet known or recorded as sent.
 MAY_SEND_TWICE = {"kill-notify", "postgres", "smtp"}
-CONCURRENCY = 24
-TRIES = 11  # a first try and ten more, a second apart
 REPLY_EVERY = 3  # an agent answers every third new ticket
-ABORT = threading.Event()  # Ctrl-C or SIGTERM: every loop ends, and the system and backends are stopped
 
 
 def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} chaos    {message}", flush=True)
-
-
-# -- the mail server ---------------------------------------------------------------------------------
-
-@dataclass
-class Delivery:
-    mail: BenchMail
-    status: str | None = None  # ingest's answer: created | appended | duplicate | held
-    ticket: str | None = None
-    attempts: int = 0
-    queue_runs: int = 0  # times it went back to the queue after its ten retries
-    last_error: str = ""
-    done: threading.Event = field(default_factory=threading.Event)
-
-
-class MailServer:
-    """Hands mail to ingest as a mail server does (see the module docstring)."""
-
-    def __init__(self, ingest: str, *, on_taken, concurrency: int = CONCURRENCY):
-        target = urlsplit(ingest)
-        self.host, self.port, self.on_taken, self.concurrency = target.hostname, target.port, on_taken, concurrency
-        self.local = threading.local()
-
-    def deliver(self, mails: list[BenchMail], *, give_up_at: float) -> dict[str, Delivery]:
-        deliveries = {m.message_id: Delivery(m) for m in mails}
-        pending: queue.Queue[tuple[float, Delivery]] = queue.Queue()
-        for delivery in deliveries.values():
-            pending.put((0.0, delivery))
-        outstanding = [len(mails)]
-        lock = threading.Lock()
-
-        def worker() -> None:
-            while not ABORT.is_set():
-                with lock:
-                    if outstanding[0] == 0:
-                        return
-                try:
-                    not_before, delivery = pending.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                if time.monotonic() < not_before:
-                    pending.put((not_before, delivery))
-                    time.sleep(0.05)
-                    continue
-                parent = deliveries.get(delivery.mail.parent_id or "")
-                if parent is not None:
-                    parent.done.wait(30)  # a reply goes out once what it answers was taken (or given up)
-                if self._try(delivery, give_up_at) or time.monotonic() > give_up_at:
-                    delivery.done.set()
-                    with lock:
-                        outstanding[0] -= 1
-                else:
-                    delivery.queue_runs += 1
-                    pending.put((time.monotonic() + 5, delivery))
-
-        with ThreadPoolExecutor(self.concurrency) as pool:
-            for future in [pool.submit(worker) for _ in range(self.concurrency)]:
-                future.result()
-        return deliveries
-
-    def _try(self, delivery: Delivery, give_up_at: float = float("inf")) -> bool:
-        """One delivery attempt: the first try and ten more a second apart; True once taken."""
-        for attempt in range(TRIES):
-            if attempt and (ABORT.wait(1) or time.monotonic() > give_up_at):
-                return False
-            delivery.attempts += 1
-            status, body = self._post(delivery.mail.raw)
-            if status == 202:
-                answer = json.loads(body)
-                delivery.status, delivery.ticket = answer["status"], answer.get("ticket_number")
-                self.on_taken(delivery)
-                return True
-            delivery.last_error = f"{status} {body[:120]!r}" if status else body.decode()
-            if status is not None and status < 500:
-                return False  # refused for good: no use trying now (but the queue will)
-        return False
-
-    def _post(self, raw: bytes) -> tuple[int | None, bytes]:
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = self.local.connection = http.client.HTTPConnection(self.host, self.port, timeout=40)
-        try:
-            connection.request("POST", "/ingest/email", body=raw, headers={"Content-Type": "message/rfc822"})
-            answer = connection.getresponse()
-            return answer.status, answer.read()
-        except (OSError, http.client.HTTPException) as error:
-            connection.close()
-            self.local.connection = None
-            return None, f"{type(error).__name__}: {error}".encode()
-
-
-# -- the agent ---------------------------------------------------------------------------------------
-
-class Agent:
-    """Answers tickets through the gateway; a post that failed is retried only if the thread lacks it."""
-
-    def __init__(self, gateway: str, email_address: str = "owner@example.com", password: str = "destek-demo"):
-        self.base = gateway.rstrip("/") + "/api/v1"
-        self.credentials = {"email": email_address, "password": password}
-        self.token: str | None = None
-        self.local = threading.local()
-        self.pool = ThreadPoolExecutor(4)
-        self.futures = []
-        self.replies: dict[str, str] = {}  # ticket number -> the reply's Message-ID
-        self.failed: list[str] = []
-        self.posts = Counter()  # ticket number -> replies posted (should be 1 each)
-        self.give_up_at = float("inf")  # the agent goes home: replies not posted by then are counted as such
-
-    def _session(self) -> requests.Session:
-        if not hasattr(self.local, "session"):
-            self.local.session = requests.Session()
-        return self.local.session
-
-    def _call(self, method: str, path: str, **kwargs) -> requests.Response:
-        if self.token is None:
-            login = self._session().post(f"{self.base}/auth/login", json=self.credentials, timeout=40)
-            login.raise_for_status()
-            self.token = login.json()["token"]
-        return self._session().request(method, f"{self.base}{path}", timeout=40,
-                                       headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
-
-    def answer_later(self, ticket: str, marker: str) -> None:
-        self.futures.append(self.pool.submit(self._answer, ticket, marker))
-
-    def wait(self) -> None:
-        for future in self.futures:
-            future.result()
-        self.futures.clear()
-
-    def _answer(self, ticket: str, marker: str) -> None:
-        body = f"Merhaba, talebinizle ilgileniyoruz. ({marker})"
-        tried = False
-        while time.monotonic() < self.give_up_at and not ABORT.is_set():
-            try:
-                if tried:
-                    found = self._find(ticket, marker)
-                    if found:
-                        self.replies[ticket] = found
-                        return
-                tried = True
-                answer = self._call("POST", f"/tickets/{ticket}/replies", json={"body": body})
-                if answer.status_code == 201:
-                    self.posts[ticket] += 1
-                    self.replies[ticket] = answer.json()["message_id"]
-                    return
-                if answer.status_code == 401:
-                    self.token = None
-            except (requests.RequestException, ValueError):
-                pass
-            time.sleep(1)
-        self.failed.append(ticket)
-
-    def _find(self, ticket: str, marker: str) -> str | None:
-        answer = self._call("GET", f"/tickets/{ticket}")
-        if answer.status_code != 200:
-            raise ValueError(answer.status_code)
-        for message in answer.json()["messages"]:
-            if message["direction"] == "outbound" and marker in (message["body_text"] or ""):
-                return message["message_id"]
-        return None
 
 
 # -- one fault -----------------------------------------------------------------------------------------
@@ -267,6 +100,8 @@ class Phase:
 
 
 class Chaos:
+    """One system under test, its backends and mail server; :meth:`run` measures one fault."""
+
     def __init__(self, args, system: System, pg: PrivatePostgres, rabbit: PrivateRabbit, smtp: RecordingSmtpServer,
                  database_url: str):
         self.args, self.system, self.pg, self.rabbit, self.smtp = args, system, pg, rabbit, smtp
@@ -312,8 +147,20 @@ class Chaos:
         return phase
 
     def _strike(self, phase: Phase, trigger: threading.Event) -> None:
+        """Once ``trigger`` is set: the phase's fault, then wait for the system to take mail again."""
         trigger.wait()
-        fault = phase.fault
+        try:
+            self._inject(phase.fault)
+        except Exception as error:  # noqa: BLE001 - the phase goes on; it is judged on what happened
+            log(f"{phase.fault}: injecting the fault failed: {error!r:.300}")
+        phase.fault_at = time.monotonic()
+        phase.recovered_after = self._wait_recovered(phase)
+        if phase.recovered_after is None:
+            log(f"{phase.fault}: not taking mail {self.args.recovery_wait:g} s after the fault")
+        else:
+            log(f"{phase.fault}: taking mail again {phase.recovered_after:.1f} s after the fault")
+
+    def _inject(self, fault: str) -> None:
         if fault.startswith("kill-"):
             name = fault.removeprefix("kill-")
             pid = self.system.crash(name)
@@ -331,12 +178,6 @@ class Chaos:
             self.smtp.start()  # the same port and directory: what it received before is kept
         elif fault != "none":
             raise ValueError(f"unknown fault {fault!r}")
-        phase.fault_at = time.monotonic()
-        phase.recovered_after = self._wait_recovered(phase)
-        if phase.recovered_after is None:
-            log(f"{fault}: not taking mail {self.args.recovery_wait:g} s after the fault")
-        else:
-            log(f"{fault}: taking mail again {phase.recovered_after:.1f} s after the fault")
 
     def _wait_recovered(self, phase: Phase) -> float | None:
         """Seconds from the fault until every process is healthy, a new mail is taken and the API lists
