@@ -105,6 +105,7 @@ class System:
         self.first_restart_delay, self.max_restart_delay = restart_delays
         self.liveness_interval, self.liveness_grace = liveness
         self.children: dict[str, Child] = {}
+        self._no_readiness: set[str] = set()  # processes answering 404 to /health/ready: /health it is
         self._stopping = threading.Event()
         self._hurry = threading.Event()  # a second Ctrl-C: kill at once
         self._lock = threading.RLock()
@@ -195,7 +196,9 @@ class System:
         return child
 
     def health_url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port(name)}/health"
+        """Its readiness check, ``/health/ready``; ``/health`` for a process found to have none."""
+        path = "/health" if name in self._no_readiness else "/health/ready"
+        return f"http://127.0.0.1:{self.port(name)}{path}"
 
     def healthy(self, name: str, timeout: float = 2) -> bool:
         """Whether the process answers its health check with 200 now (the mail catcher: its port takes)."""
@@ -204,6 +207,11 @@ class System:
         try:
             with urllib.request.urlopen(self.health_url(name), timeout=timeout) as response:
                 return response.status == 200
+        except urllib.error.HTTPError as error:
+            if error.code == 404 and name not in self._no_readiness:
+                self._no_readiness.add(name)
+                return self.healthy(name, timeout)
+            return False
         except OSError:
             return False
 
