@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from services.shared.contracts.tickets import tracking_tag
+
 # Mail to these local parts bounces or lands nowhere; answering them only adds noise.
 NO_REPLY_LOCAL_PARTS = ("noreply", "no-reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster")
 
@@ -40,7 +42,7 @@ def recipient_skip_reason(address: str, department_email: str) -> str | None:
 
 def tagged_subject(text: str, ticket_number: str) -> str:
     """A subject carrying the ticket's ``[#YYYY-NNNNNN]`` tag once, so answers find their ticket."""
-    tag = f"[#{ticket_number}]"
+    tag = tracking_tag(ticket_number)
     text = " ".join((text or "").split())
     return text if tag in text else f"{text} {tag}".strip()
 
