@@ -17,7 +17,11 @@ Use the fixtures::
             ...
         private_rabbit.restart(down_for=2)                  # stop_app, wait, start_app
 
-or the classes directly, e.g. in a benchmark: ``with PrivatePostgres() as pg: ...``.
+``private_postgres_for_module``/``private_rabbit_for_module`` share one of each
+between the tests of a module (a node takes about 6 s to boot); ``start_service_on``
+starts a real nameko container on a private broker and kills it before the
+broker goes. Or use the classes directly, e.g. in a benchmark:
+``with PrivatePostgres() as pg: ...``.
 Both run as the ``postgres``/``rabbitmq`` tools require: PostgreSQL's server
 refuses to run as root, so as root it runs as user ``postgres``; RabbitMQ runs
 with its HOME in the temporary directory (its own Erlang cookie), its own node
@@ -39,6 +43,7 @@ from contextlib import contextmanager
 import pytest
 
 from deploy.sandbox import free_port
+from services.shared.config import sqlalchemy_url
 
 PG_BIN = os.environ.get("DESTEK_PG_BIN", "/usr/lib/postgresql/15/bin")
 RABBIT_BIN = os.environ.get("DESTEK_RABBIT_BIN", "/usr/lib/rabbitmq/bin")
@@ -246,3 +251,45 @@ def private_rabbit():
     """A running private RabbitMQ node (no management plugin), removed after the test."""
     with PrivateRabbit() as node:
         yield node
+
+
+@pytest.fixture(scope="module")
+def private_postgres_for_module():
+    """One private PostgreSQL cluster for every test of a module."""
+    with PrivatePostgres() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def private_rabbit_for_module():
+    """One private RabbitMQ node for every test of a module."""
+    with PrivateRabbit() as node:
+        yield node
+
+
+@pytest.fixture
+def start_service_on(container_factory, monkeypatch):
+    """``start_service_on(ServiceClass, amqp_uri, database_url=None, **config)``: a real container on a private bus.
+
+    With ``database_url``, the service's providers (which read ``DATABASE_URL`` when
+    they set up) use that database. Containers are killed when the test ends, and
+    their database connections closed.
+    """
+    started = []
+
+    def start(service_cls, amqp_uri: str, database_url: str | None = None, **extra):
+        if database_url is not None:
+            monkeypatch.setenv("DATABASE_URL", sqlalchemy_url(database_url))
+        config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+                  "max_workers": 10, "serializer": "json", **extra}
+        container = container_factory(service_cls, config)
+        container.start()
+        started.append(container)
+        return container
+    yield start
+    for container in started:
+        container.kill()
+        for extension in container.extensions:
+            engine = getattr(extension, "engine", None)
+            if engine is not None and hasattr(engine, "dispose"):
+                engine.dispose()
