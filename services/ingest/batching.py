@@ -30,6 +30,7 @@ supervisor gives the process 20 s before it kills it.
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 
 import eventlet
@@ -93,6 +94,7 @@ class InboundBatcher(DependencyProvider):
         if not self._accepting:
             return
         self._accepting = False
+        self._deadline = time.monotonic() + self._grace
         self.queue.put(None)
         eventlet.spawn_after(self._grace, self._answer_all, TicketsUnavailable("ingest is stopping"))
 
@@ -100,7 +102,7 @@ class InboundBatcher(DependencyProvider):
         self.stopping()
         self._running = False
         self.queue.put(None)
-        with eventlet.Timeout(self._grace, False):
+        with eventlet.Timeout(max(0.0, self._deadline - time.monotonic()), False):  # one grace period in all
             self._thread.wait()
         self._thread.kill()  # still waiting on a tickets that does not answer
         self._answer_all(TicketsUnavailable("ingest is stopping"))

@@ -132,6 +132,12 @@ class _FailFastConsumer(PollingQueueConsumer):
 
     broken = False
 
+    def _setup_consumer(self):
+        # nameko's connects with kombu's default of one retry 2 s later: a broker that is down should
+        # cost the caller a moment, not 2 s per attempt.
+        self.connection.ensure_connection(max_retries=1, interval_start=0.1, interval_step=0.1, interval_max=0.1)
+        super()._setup_consumer()
+
     def get_message(self, correlation_id):
         try:
             while correlation_id not in self.replies:
