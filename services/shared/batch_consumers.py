@@ -261,6 +261,8 @@ class BatchEventHandler(EventHandler):
         try:
             if exc_info is not None:  # not settled: an ordered handler waits with it, keeping the order
                 requeue_later(self.queue_consumer, messages, exc_info[1])
+                if self.ordered:  # and what arrived meanwhile goes back too, or it would overtake them
+                    self._requeue_pending()
             else:
                 self.queue_consumer.ack_messages(messages)
         finally:  # whatever became of the acks, the next batch may go
