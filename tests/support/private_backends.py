@@ -180,7 +180,8 @@ class PrivateRabbit:
     def ctl(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
         """Run ``rabbitmqctl -n <node> <args>`` against this node."""
         return subprocess.run([os.path.join(RABBIT_BIN, "rabbitmqctl"), "-n", self.node, *args], env=self._env(),
-                              cwd=self.dir, check=check, capture_output=True, text=True, timeout=timeout)
+                              cwd=self.dir if os.path.isdir(self.dir) else None, check=check, capture_output=True,
+                              text=True, timeout=timeout)
 
     def start(self, timeout: float = 60) -> "PrivateRabbit":
         """Boot the node (the Erlang VM and the broker); returns when it takes AMQP connections."""

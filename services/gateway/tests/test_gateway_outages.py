@@ -16,7 +16,7 @@ from services.gateway.rpc import RpcPool
 from services.shared.config import Settings, load_settings
 from services.shared.rpc import RpcUnavailable, rpc
 from services.tickets.service import TicketsService
-from tests.support.private_backends import private_rabbit, start_service_on  # noqa: F401 (fixtures)
+from tests.support.private_backends import private_rabbit_for_module, start_service_on  # noqa: F401 (fixtures)
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
@@ -28,15 +28,15 @@ def login(client) -> int:
 
 
 def test_the_gateway_answers_503_while_the_broker_is_away_and_logs_in_again_after(
-        demo_org, private_rabbit, start_service_on):
-    start_service_on(TicketsService, private_rabbit.amqp_uri)
-    app = create_app(Settings(amqp_uri=private_rabbit.amqp_uri, database_url=load_settings().database_url,
+        demo_org, private_rabbit_for_module, start_service_on):
+    start_service_on(TicketsService, private_rabbit_for_module.amqp_uri)
+    app = create_app(Settings(amqp_uri=private_rabbit_for_module.amqp_uri, database_url=load_settings().database_url,
                               host="127.0.0.1", max_workers=2))
     client = app.test_client()
     try:
         assert login(client) == 200  # a pooled proxy now holds a connection the restart will cut
         assert client.get("/health/ready").status_code == 200
-        with private_rabbit.down():
+        with private_rabbit_for_module.down():
             started = time.monotonic()
             refused = client.post("/api/v1/auth/login", json={"email": "owner@example.com",
                                                                 "password": "destek-demo"})
@@ -66,16 +66,16 @@ class Echo:
 
 
 def test_a_pooled_call_in_flight_when_the_broker_goes_fails_at_once_with_a_retryable_error(
-        private_rabbit, start_service_on):
-    start_service_on(Echo, private_rabbit.amqp_uri)
-    pool = RpcPool({"AMQP_URI": private_rabbit.amqp_uri, "serializer": "json"}, size=2, timeout=20)
+        private_rabbit_for_module, start_service_on):
+    start_service_on(Echo, private_rabbit_for_module.amqp_uri)
+    pool = RpcPool({"AMQP_URI": private_rabbit_for_module.amqp_uri, "serializer": "json"}, size=2, timeout=20)
     try:
         proxy = pool.acquire()
         assert proxy.echo.slow(0) == 0
         call = eventlet.spawn(proxy.echo.slow, 3)
         eventlet.sleep(0.5)
         started = time.monotonic()
-        with private_rabbit.down():
+        with private_rabbit_for_module.down():
             with pytest.raises(RpcUnavailable):
                 call.wait()
             assert time.monotonic() - started < 8  # stop_app's own time; not the 20 s timeout
