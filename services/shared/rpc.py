@@ -43,6 +43,7 @@ from nameko.rpc import Rpc as NamekoRpc
 from nameko.standalone.rpc import (ClusterProxy, ClusterRpcProxy, ConsumeEvent, PollingQueueConsumer,
                                    SingleThreadedReplyListener)
 
+from services.shared import reconnect  # noqa: F401 (every consumer of the process reconnects within 2 s)
 from services.shared.errors import DestekError
 
 log = logging.getLogger(__name__)
