@@ -175,12 +175,13 @@ class PrivateRabbit:
                 "RABBITMQ_CONF_ENV_FILE": os.path.join(self.dir, "rabbitmq-env.conf"),
                 "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(self.dir, "enabled_plugins"),
                 "RABBITMQ_MNESIA_BASE": os.path.join(self.dir, "mnesia"),
-                "RABBITMQ_LOG_BASE": os.path.join(self.dir, "log"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+                "RABBITMQ_LOG_BASE": os.path.join(self.dir, "log"), "ERL_EPMD_ADDRESS": "127.0.0.1",
+                "ERL_CRASH_DUMP": os.path.join(self.dir, "erl_crash.dump")}  # never in the caller's directory
 
     def ctl(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
         """Run ``rabbitmqctl -n <node> <args>`` against this node."""
         return subprocess.run([os.path.join(RABBIT_BIN, "rabbitmqctl"), "-n", self.node, *args], env=self._env(),
-                              cwd=self.dir if os.path.isdir(self.dir) else None, check=check, capture_output=True,
+                              cwd=self.dir if os.path.isdir(self.dir) else tempfile.gettempdir(), check=check, capture_output=True,
                               text=True, timeout=timeout)
 
     def start(self, timeout: float = 60) -> "PrivateRabbit":
