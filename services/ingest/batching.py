@@ -78,6 +78,7 @@ class InboundBatcher(DependencyProvider):
         self.queue: LightQueue = LightQueue()
         self._running = False
         self._accepting = False
+        self._deadline = 0.0  # when a stopping batcher stops waiting for tickets
         self._unanswered: set = set()  # the Events of every message not answered yet
 
     def start(self):

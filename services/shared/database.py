@@ -13,9 +13,13 @@ from typing import Iterator
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.shared.config import env_int, load_settings
+
+# What a database that is down, restarting or unreachable raises (psycopg's errors, as SQLAlchemy wraps them).
+DB_OUTAGES = (OperationalError, InterfaceError)
 
 
 def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:

@@ -29,18 +29,17 @@ from sqlalchemy import (ARRAY, BigInteger, Column, DateTime, Index, MetaData, Ta
                         delete, insert, literal, select, text, update)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy import event
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.shared.bulk_rows import insert_rows
 from services.shared.config import env_float
-from services.shared.database import make_engine
+from services.shared.database import DB_OUTAGES, make_engine
 from services.shared.events import event_exchange_name, new_event, utcnow
 from services.shared.metrics import EVENTS_PUBLISHED
 from services.shared.rpc import BUS_ERRORS
 
 # A broker or database that is down or restarting: the relay waits and tries again, without a traceback each second.
-OUTAGES = (*BUS_ERRORS, OperationalError, InterfaceError)
+OUTAGES = (*BUS_ERRORS, *DB_OUTAGES)
 
 log = logging.getLogger(__name__)
 

@@ -162,9 +162,9 @@ class _ReplyEvent(ConsumeEvent):
     def wait(self):
         try:
             return super().wait()
-        except RuntimeError as exc:  # "This consumer has been disconnected/stopped": the proxy is done for
+        except (RuntimeError, *BUS_ERRORS) as exc:  # "This consumer has been disconnected": the proxy is done for
             self.queue_consumer.broken = True
-            raise RpcUnavailable(str(exc)) from exc
+            raise RpcUnavailable(str(exc) or repr(exc)) from exc
 
 
 class _ReplyListener(SingleThreadedReplyListener):

@@ -8,15 +8,19 @@ entrypoints below as its own.
 from __future__ import annotations
 
 import json
+import logging
 
 from nameko.timer import timer
 from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
+from services.shared.database import DB_OUTAGES
 from services.shared.health import BrokerConnection, check_database, readiness
 from services.shared.metrics import EntrypointMetrics
 from services.shared.rpc import rpc
+
+log = logging.getLogger(__name__)
 
 
 def _json(body: dict, status: int) -> Response:
@@ -51,7 +55,10 @@ class ServiceBase:
     @timer(interval=5)
     def retry_parked_events(self):
         """Give failed events another go once their backoff has passed."""
-        self.inbox.retry_due(self)
+        try:
+            self.inbox.retry_due(self)
+        except DB_OUTAGES as exc:  # the parked events wait in that database: nothing to do till it is back
+            log.warning("parked events of %s wait for the database: %r", self.name, exc)
 
     @rpc
     def list_parked_events(self, status=None):

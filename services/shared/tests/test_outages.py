@@ -209,3 +209,26 @@ def test_the_outbox_relay_delivers_every_event_across_a_broker_and_a_database_re
                 message.ack()
         return seen == set(range(15))
     assert eventually(drain, timeout=30), sorted(seen)
+
+
+class Bystander:
+    """A service that only consumes, to be killed while the broker is away."""
+    name = "bystander"
+
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @consumes_batch("src", "thing_happened", max_wait=0.05)
+    def handle_things_happened(self, events):
+        pass
+
+
+def test_a_service_killed_while_the_broker_is_away_dies_at_once_instead_of_waiting_for_it(
+        private_rabbit_for_module, start_service_on):
+    container = start_service_on(Bystander, private_rabbit_for_module.amqp_uri)
+    with private_rabbit_for_module.down():
+        time.sleep(1)  # its consumers are reconnecting now
+        started = time.monotonic()
+        container.kill()
+        assert time.monotonic() - started < 5
