@@ -232,3 +232,13 @@ def test_a_service_killed_while_the_broker_is_away_dies_at_once_instead_of_waiti
         started = time.monotonic()
         container.kill()
         assert time.monotonic() - started < 5
+
+
+def test_a_service_stopped_while_the_broker_is_away_stops_without_waiting_for_it(
+        private_rabbit_for_module, start_service_on):
+    container = start_service_on(Bystander, private_rabbit_for_module.amqp_uri)
+    with private_rabbit_for_module.down():
+        time.sleep(1)
+        started = time.monotonic()
+        container.stop()  # SIGTERM from a supervisor, which kills what has not stopped in 20 s
+        assert time.monotonic() - started < 5
