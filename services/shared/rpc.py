@@ -111,7 +111,7 @@ class _QuietExpectedErrors(logging.Filter):
     """nameko logs an expected error as a WARNING with its traceback: one INFO line is what a 4xx deserves."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg.startswith("(expected) error handling worker"):
+        if isinstance(record.msg, str) and record.msg.startswith("(expected) error handling worker"):
             record.levelno, record.levelname = logging.INFO, "INFO"
             record.exc_info, record.exc_text = None, None
         return True
