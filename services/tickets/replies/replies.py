@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.shared.contracts.events import ReplyPosted, StoredAttachment
 from services.shared.errors import InvalidInput
 from services.tickets.access import Viewer, open_ticket
 from services.tickets.domain.numbers import reply_subject, tag_subject
@@ -14,7 +15,7 @@ from services.tickets.domain.status import status_after_agent_reply
 from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Message, Ticket, User
 from services.tickets.replies.attachments import attachment_rows, decode_uploads, store_uploads
-from services.tickets.schemas import iso, message_dict, status_changed_event
+from services.tickets.schemas import message_dict, status_changed_event
 
 MAX_REFERENCES = 20
 
@@ -52,19 +53,16 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
     events = _apply_reply_to_ticket(session, ticket, viewer, now)
     session.flush()
     author = session.get(User, viewer.user_id)
-    events.insert(0, ("reply_posted", {
-        **_reply_posted(ticket, message, department, customer), "author_name": author.name if author else "",
-        "first_response": first_response, "attachments": stored, "created_at": iso(now)}))
+    events.insert(0, ReplyPosted(
+        ticket_number=ticket.number, message_db_id=message.id, message_id=message.rfc_message_id,
+        in_reply_to=tuple(message.in_reply_to), references=tuple(message.references), subject=message.subject,
+        body_text=message.body_text, from_email=department.email, from_name=department.name,
+        to_email=message.to_emails[0],  # a Reply-To address comes without the customer's name
+        to_name=customer.name if message.to_emails[0] == customer.email else "", department_id=department.id,
+        author_name=author.name if author else "", first_response=first_response,
+        ticket_created_at=ticket.created_at, priority=ticket.priority,
+        attachments=tuple(StoredAttachment(**item) for item in stored), created_at=now))
     return message_dict(message), events
-
-
-def _reply_posted(ticket: Ticket, message: Message, department: Department, customer: Customer) -> dict:
-    return {"ticket_number": ticket.number, "message_db_id": message.id, "message_id": message.rfc_message_id,
-            "in_reply_to": message.in_reply_to, "references": message.references, "subject": message.subject,
-            "body_text": message.body_text, "from_email": department.email, "from_name": department.name,
-            "to_email": message.to_emails[0],  # a Reply-To address comes without the customer's name
-            "to_name": customer.name if message.to_emails[0] == customer.email else "", "department_id": department.id,
-            "ticket_created_at": iso(ticket.created_at), "priority": ticket.priority}
 
 
 def _recipient(session: Session, ticket: Ticket, customer: Customer) -> str:

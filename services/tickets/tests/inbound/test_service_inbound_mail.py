@@ -104,14 +104,14 @@ def test_a_manager_releases_held_mail_into_a_ticket(tickets, monkeypatch):
 
 
 def test_one_broken_message_is_held_and_the_rest_of_its_batch_goes_in(tickets):
-    broken = inbound("broken@example.org", attachments=[{"sha256": "not-a-hash", "filename": "x"}])
+    broken = inbound("broken@example.org", attachments=[{"sha256": "not-a-hash", "filename": "x", "size": 1}])
     first, second, third = tickets.receive_messages([inbound("ok-1@example.org"), broken,
                                                      inbound("ok-2@example.org")])
     assert first["status"] == third["status"] == "created"
     assert second == {"status": "held", "ticket_number": None, "message_id": "broken@example.org",
                       "held_reason": "failed"}
     [held] = tickets.list_held_messages(owner_of(tickets))
-    assert held["reason"] == "failed" and "sha256" in held["error"]
+    assert held["reason"] == "failed" and "attachments[0].sha256" in held["error"]
     assert tickets.receive_messages([broken])[0]["status"] == "duplicate"
 
 
