@@ -137,8 +137,13 @@ def test_the_openapi_document_describes_the_mail_endpoints():
     assert "get" in paths["/api/v1/tickets/{number}/messages/{message_id}/original"]
 
 
-def test_managers_see_and_release_held_mail_through_the_api(api, rpc, monkeypatch):
+@pytest.fixture
+def rate_limit_of_one(monkeypatch):
+    """SENDER_RATE_LIMIT=1 before ``api`` starts tickets: tickets reads its settings when it starts."""
     monkeypatch.setenv("SENDER_RATE_LIMIT", "1")
+
+
+def test_managers_see_and_release_held_mail_through_the_api(rate_limit_of_one, api, rpc):
     rpc.tickets.receive_messages([inbound(f"gw-storm-{i}@example.org", from_email="bot@example.org")
                                   for i in range(2)])
     manager = api.login("manager@example.com")

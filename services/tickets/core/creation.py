@@ -26,6 +26,7 @@ from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Ticket
 from services.tickets.replies import replies
 from services.tickets.schemas import ticket_created_event
+from services.tickets.settings import TicketsSettings
 
 FIELDS = ("subject", "priority", "department_id", "customer", "customer_id", "description", "category_id",
           "subcategory_id", "pipeline_id", "stage_id", "assignee_id", "assignee_ai_agent", "channel", "message")
@@ -33,7 +34,8 @@ CUSTOMER_FIELDS = ("name", "email", "phone")
 MAX_MESSAGE = 100_000
 
 
-def create_ticket(session: Session, viewer: Viewer, data, now: datetime) -> tuple[Ticket, list]:
+def create_ticket(session: Session, viewer: Viewer, data, now: datetime, *,
+                  settings: TicketsSettings) -> tuple[Ticket, list]:
     """Open a ticket; returns it and the events to publish (``ticket_created``, maybe ``reply_posted``)."""
     body = payload.body_of(data)
     payload.only_fields(body, FIELDS)
@@ -57,7 +59,7 @@ def create_ticket(session: Session, viewer: Viewer, data, now: datetime) -> tupl
     # An agent's own ticket needs no acknowledgement mail: the agent is talking to the customer.
     events = [ticket_created_event(ticket, department, customer, send_acknowledgement=False)]
     if message:
-        _, reply_events = replies.post_reply(session, viewer, ticket.number, message, now)
+        _, reply_events = replies.post_reply(session, viewer, ticket.number, message, now, settings=settings)
         events += reply_events
     return ticket, events
 

@@ -30,7 +30,7 @@ class TicketCoreEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             viewer = load_viewer(session, user_id)
-            ticket, events = creation.create_ticket(session, viewer, data, now)
+            ticket, events = creation.create_ticket(session, viewer, data, now, settings=self.settings)
             record_events(session, events)
             return ticket_view(session, ticket, now)
 

@@ -27,7 +27,7 @@ class InboundEntrypoints:
         A bounce (``delivery_reports``) of mail we sent joins that mail's ticket and raises ``bounce_received``.
         """
         with self.db.transaction() as session:
-            outcome = receiving.receive_batch(session, messages, utcnow())
+            outcome = receiving.receive_batch(session, messages, utcnow(), self.settings)
             record_events(session, outcome.events)
         return outcome.results
 
@@ -59,7 +59,8 @@ class InboundEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             message = held.take_for_release(session, load_viewer(session, user_id), held_id)
-            outcome = receiving.receive_batch(session, [message.payload], now, rate_limited=False)
+            outcome = receiving.receive_batch(session, [message.payload], now, self.settings,
+                                              rate_limited=False)
             [result] = outcome.results
             if result.get("ticket_number"):
                 message.status, message.released_at = "released", now

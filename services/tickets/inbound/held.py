@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from services.shared.config import env_int
 from services.shared.contracts.inbound import InboundMessage, UnreadableMessage
 from services.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.tickets import payload
@@ -26,18 +25,17 @@ from services.tickets.models import Department, HeldMessage, Message
 from services.tickets.repository import among
 from services.tickets.schemas import iso
 
-DEFAULT_LIMIT, DEFAULT_WINDOW_SECONDS = 30, 600
 MAX_INDEXED_ID = 1000  # characters; a B-tree entry holds at most about 2,700 bytes
 STATUSES = ("held", "released")
 
 
-def sender_budget(session: Session, senders: set[str], now: datetime) -> SenderBudget:
-    """The rate limit of this batch's senders, counting what each sent in the window (one query)."""
-    limit = env_int("SENDER_RATE_LIMIT", DEFAULT_LIMIT)
+def sender_budget(session: Session, senders: set[str], now: datetime, *, limit: int,
+                  window: timedelta) -> SenderBudget:
+    """The rate limit of this batch's senders, counting what each sent in the ``window`` (one query)."""
     senders = {s for s in senders if s}
     if limit <= 0 or not senders:
         return SenderBudget(limit)
-    since = now - timedelta(seconds=env_int("SENDER_RATE_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
+    since = now - window
     counts = session.execute(
         select(Message.from_email, func.count()).where(
             Message.direction == "inbound", among(Message.from_email, senders), Message.created_at > since)

@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from services.shared.config import env_int
 from services.shared.contracts.events import AttachmentsRejected, MessageReceived, TicketsEvent
 from services.shared.contracts.inbound import DeliveryReport, InboundMessage, UnreadableMessage
 from services.shared.errors import InvalidInput
@@ -41,10 +40,10 @@ from services.tickets.inbound.thread_matching import (APPEND, BY_HEADERS, Thread
                                                      decide_thread)
 from services.tickets.models import Department
 from services.tickets.schemas import status_changed_event, ticket_created_event
+from services.tickets.settings import TicketsSettings
 
 log = logging.getLogger(__name__)
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-REOPEN_WINDOW_DAYS = 14
 INBOUND_LOCK = 0x1B0B0  # pg_advisory_xact_lock key: one inbound batch at a time
 BATCH_MESSAGES = Histogram("destek_inbound_batch_messages", "Inbound messages per batch tickets applied",
                            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500))
@@ -67,7 +66,8 @@ class _Batch:
     reopen_window_days: int
 
 
-def receive_batch(session: Session, messages: list, now: datetime, *, rate_limited: bool = True) -> BatchOutcome:
+def receive_batch(session: Session, messages: list, now: datetime, settings: TicketsSettings, *,
+                  rate_limited: bool = True) -> BatchOutcome:
     """Apply every message of a batch (their JSON form); returns per-message results and the events to publish.
 
     Batches are applied one after another across every tickets worker and
@@ -75,18 +75,18 @@ def receive_batch(session: Session, messages: list, now: datetime, *, rate_limit
     answers, arriving in two batches at once, would otherwise not see each
     other and open two tickets.
     """
+    read = [_read(message) for message in messages]  # once: from here on every reader takes the dataclass
     session.execute(select(func.pg_advisory_xact_lock(INBOUND_LOCK)))
     BATCH_MESSAGES.observe(len(messages))
     departments = repo.departments_by_email(session)
     fallback = min(departments.values(), key=lambda d: (not d.is_default, d.id), default=None)
     if fallback is None:
         raise InvalidInput("no department is configured to receive messages", "department")
-    read = [_read(message) for message in messages]
     usable = [message for message in read if isinstance(message, InboundMessage)]
     senders = {_sender_email(m) for m in usable} if rate_limited else set()
     batch = _Batch(session=session, departments=departments, fallback=fallback,
-                   budget=held.sender_budget(session, senders, now) if rate_limited else SenderBudget(0),
-                   now=now, reopen_window_days=env_int("REOPEN_WINDOW_DAYS", REOPEN_WINDOW_DAYS))
+                   budget=_budget(session, senders, now, settings) if rate_limited else SenderBudget(0),
+                   now=now, reopen_window_days=settings.reopen_window_days)
     results = _apply_with_fallback(batch, usable)
     outcome = BatchOutcome()
     for wire, message in zip(messages, read):
@@ -97,6 +97,11 @@ def receive_batch(session: Session, messages: list, now: datetime, *, rate_limit
             result = _hold_unreadable(batch, wire, message)
         outcome.results.append(result)
     return outcome
+
+
+def _budget(session: Session, senders: set[str], now: datetime, settings: TicketsSettings) -> SenderBudget:
+    return held.sender_budget(session, senders, now, limit=settings.sender_rate_limit,
+                              window=settings.sender_rate_window)
 
 
 def _read(wire) -> InboundMessage | UnreadableMessage:

@@ -26,7 +26,7 @@ class RepliesEntrypoints:
         """An agent answers a ticket, attachments optional; notify sends the mail. Returns the new message."""
         with self.db.transaction() as session:
             message, events = replies.post_reply(session, load_viewer(session, user_id), number, body, utcnow(),
-                                                 attachments=attachments)
+                                                 settings=self.settings, attachments=attachments)
             record_events(session, events)
         return message
 

@@ -16,6 +16,7 @@ from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Message, Ticket, User
 from services.tickets.replies.attachments import attachment_rows, decode_uploads, store_uploads
 from services.tickets.schemas import message_dict, status_changed_event
+from services.tickets.settings import TicketsSettings
 
 MAX_REFERENCES = 20
 
@@ -26,18 +27,18 @@ def new_message_id(number: str, department_email: str) -> str:
     return f"{uuid.uuid4().hex}.{number}@{domain}"
 
 
-def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: datetime,
-               attachments: list | None = None) -> tuple[dict, list]:
+def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: datetime, *,
+               settings: TicketsSettings, attachments: list | None = None) -> tuple[dict, list]:
     """Add an agent's reply to a ticket; returns the message and the events to publish."""
     if not (body or "").strip():
         raise InvalidInput("body must not be empty", "body")
-    uploads = decode_uploads(attachments)
+    uploads = decode_uploads(attachments, max_bytes=settings.max_attachment_bytes)
     ticket = open_ticket(session, viewer, number, for_update=True)  # a reply may change its status
     department = session.get(Department, ticket.department_id)
     customer = session.get(Customer, ticket.customer_id)
     if not customer.email:
         raise InvalidInput("the customer of this ticket has no email address to reply to", "customer.email")
-    stored = store_uploads(uploads)  # only once the agent may answer: no files from refused requests
+    stored = store_uploads(uploads, settings.attachment_store)  # only once the agent may answer: no files from refused requests
     answered = _answered_mail(session, ticket)
     references = (list(answered.references) + [answered.rfc_message_id])[-MAX_REFERENCES:] if answered else []
     message = Message(
