@@ -8,9 +8,8 @@ from services.reports import repository
 from services.reports.models import TicketFact, deleted_tickets
 from services.shared.contracts.events import (Event, ReplyPosted, TicketCreated, TicketDeleted, TicketStatusChanged,
                                               TicketUpdated)
+from services.shared.contracts.tickets import OPEN_STATUSES, RESOLVED
 from services.shared.deleted_tickets import deleted_among, remember_deleted
-
-OPEN_STATUSES = ("new", "open", "in_progress", "pending", "on_hold")
 
 
 Refused = list[tuple[Event, Exception]]
@@ -47,7 +46,7 @@ def statuses_changed(session: Session, events: list[TicketStatusChanged]) -> Ref
         row = rows.setdefault(event.ticket_number, {"ticket_number": event.ticket_number, "resolved": False,
                                                     "resolved_at": None})
         row["status"] = event.new_status
-        if row["status"] == "resolved":
+        if row["status"] == RESOLVED:
             row["resolved"], row["resolved_at"] = True, event.changed_at.isoformat()
     return _unknown(session, events, repository.set_statuses(session, list(rows.values())))
 

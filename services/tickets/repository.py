@@ -35,12 +35,16 @@ def ticket_by_number(session: Session, number, *, for_update: bool = False) -> T
     return session.scalars(query.with_for_update() if for_update else query).first()
 
 
-def new_ticket_numbers(engine: Engine, now: datetime, count: int) -> list[str]:
-    """``count`` new ticket numbers of this year (Istanbul time), reserved in one short transaction."""
+def new_ticket_numbers(session: Session, now: datetime, count: int) -> list[str]:
+    """``count`` new ticket numbers of this year (Istanbul time), reserved in one short transaction.
+
+    That transaction is the session's engine's, not the session's own: the caller's
+    transaction may run on for a whole batch, and must not hold the counter meanwhile.
+    """
     if count <= 0:
         return []
     year = now.astimezone(ISTANBUL).year
-    return [format_tracking_number(year, n) for n in allocate_ticket_numbers(engine, year, count)]
+    return [format_tracking_number(year, n) for n in allocate_ticket_numbers(session.get_bind(), year, count)]
 
 
 def allocate_ticket_numbers(engine: Engine, year: int, count: int = 1) -> list[int]:

@@ -1,8 +1,9 @@
-"""Wire payloads of the tickets service: RPC answers and event bodies (plain dicts)."""
+"""Wire payloads of the tickets service: RPC answers (plain dicts) and the events it publishes (contract dataclasses)."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from services.shared.contracts.events import TicketCreated, TicketStatusChanged
 from services.tickets.models import Attachment, Customer, Department, Message, Ticket, User
 
 
@@ -81,17 +82,16 @@ def ticket_detail(ticket: Ticket, department: Department, customer: Customer,
     return detail
 
 
-def status_changed_event(number: str, old_status: str, new_status: str, at: datetime) -> tuple[str, dict]:
+def status_changed_event(number: str, old_status: str, new_status: str, at: datetime) -> TicketStatusChanged:
     """``ticket_status_changed``, whoever changed the status: an agent, a reply, a customer's mail."""
-    return ("ticket_status_changed", {"ticket_number": number, "old_status": old_status, "new_status": new_status,
-                                      "changed_at": iso(at)})
+    return TicketStatusChanged(ticket_number=number, old_status=old_status, new_status=new_status, changed_at=at)
 
 
-def ticket_created_event(ticket: Ticket, department: Department, customer: Customer) -> dict:
-    return {
-        "ticket_number": ticket.number, "subject": ticket.subject, "priority": ticket.priority,
-        "status": ticket.status, "channel": ticket.channel, "department_id": department.id,
-        "department_email": department.email, "customer_email": customer.email,
-        "customer_name": customer.name, "is_auto_submitted": ticket.is_auto_submitted,
-        "send_acknowledgement": department.send_acknowledgement, "created_at": iso(ticket.created_at),
-    }
+def ticket_created_event(ticket, department: Department, customer, *, send_acknowledgement: bool,
+                         message_id: str | None = None) -> TicketCreated:
+    """``ticket_created`` of a ticket opened by hand (a ``models.Ticket``) or by mail (``inbound.rows.NewTicket``)."""
+    return TicketCreated(
+        ticket_number=ticket.number, subject=ticket.subject, priority=ticket.priority, status=ticket.status,
+        channel=ticket.channel, department_id=department.id, department_email=department.email,
+        customer_email=customer.email, customer_name=customer.name, is_auto_submitted=ticket.is_auto_submitted,
+        created_at=ticket.created_at, message_id=message_id, send_acknowledgement=send_acknowledgement)

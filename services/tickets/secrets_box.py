@@ -1,6 +1,6 @@
 """Authenticated encryption at rest (AES-256-GCM) with key rotation.
 
-Keys come from ``DESTEK_ENCRYPTION_KEYS``: comma-separated ``id:base64key``
+Keys come from ``DESTEK_ENCRYPTION_KEYS`` (read once, by ``settings``): comma-separated ``id:base64key``
 pairs (32-byte keys), the first one used to encrypt, all of them to decrypt,
 so a new key is rotated in by putting it first and re-encrypting at leisure
 (:func:`needs_reencryption`). Without the variable, a development key is kept
@@ -12,12 +12,9 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from services.shared.config import env
 
 DEV_KEY_FILE = Path(__file__).resolve().parents[2] / "var" / "encryption.key"
 
@@ -71,7 +68,6 @@ def _development_key() -> str:
     return DEV_KEY_FILE.read_text().strip()
 
 
-@lru_cache(maxsize=1)
-def keyring() -> Keyring:
-    """The process's keyring, read once."""
-    return parse_keys(env("DESTEK_ENCRYPTION_KEYS") or _development_key())
+def load_keyring(spec: str) -> Keyring:
+    """The keyring of ``DESTEK_ENCRYPTION_KEYS``; without it, the development key (created on first use)."""
+    return parse_keys(spec or _development_key())

@@ -16,6 +16,7 @@ from services.tickets.models import outbox, parked_events
 from services.tickets.notes.entrypoints import NotesEntrypoints
 from services.tickets.pipelines.entrypoints import PipelineEntrypoints
 from services.tickets.replies.entrypoints import RepliesEntrypoints
+from services.tickets.settings import Settings
 
 
 class TicketsService(TicketCoreEntrypoints, InboundEntrypoints, RepliesEntrypoints, PipelineEntrypoints,
@@ -26,6 +27,7 @@ class TicketsService(TicketCoreEntrypoints, InboundEntrypoints, RepliesEntrypoin
     db = Database()
     inbox = EventInbox(parked_events)
     relay = OutboxRelay(outbox)
+    settings = Settings()
 
 
 SERVICE = TicketsService

@@ -1,7 +1,8 @@
 """OpenAPI fragment: tickets — list and search, open, read, change, delete, reply."""
 from services.gateway.openapi import error, json_body
+from services.shared.contracts.tickets import STATUSES as TICKET_STATUSES
 
-STATUSES = ["new", "open", "in_progress", "pending", "on_hold", "resolved", "closed"]
+STATUSES = list(TICKET_STATUSES)
 CHANNELS = ["email", "whatsapp", "chat", "web_form", "phone", "manual"]
 ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
 NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647}

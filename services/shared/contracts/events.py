@@ -245,21 +245,23 @@ class AcknowledgementSent(NotifyEvent):
     event_type: ClassVar[str] = "acknowledgement_sent"
     ticket_number: str
     message_id: str  # the automatic mail's own
-    subject: str
-    body_text: str
-    from_email: str
-    from_name: str
     to_email: str
-    in_reply_to: tuple[str, ...]
-    references: tuple[str, ...]
     sent_at: datetime
     attempts: int
-    kind: str  # acknowledgement | attachments_notice
+    # A delivery queued before notify kept the mail's details publishes without these: the defaults.
+    subject: str = ""
+    body_text: str = ""
+    from_email: str = ""
+    from_name: str = ""
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    kind: str = "acknowledgement"  # acknowledgement | attachments_notice
 
 
 @dataclass(frozen=True, kw_only=True)
 class AttachmentsNoticeSent(AcknowledgementSent):
     event_type: ClassVar[str] = "attachments_notice_sent"
+    kind: str = "attachments_notice"
 
 
 # sla.events

@@ -59,6 +59,7 @@ STATUSES = ("new", "open", "in_progress", "pending", "on_hold", "resolved", "clo
 # Still being worked on: counted as open tickets, listed by default, their SLA clocks run.
 OPEN_STATUSES = ("new", "open", "in_progress", "pending", "on_hold")
 # Done: ``resolved`` (a customer's answer reopens it) and ``closed`` (the archive).
-FINISHED_STATUSES = ("resolved", "closed")
+RESOLVED = "resolved"
+FINISHED_STATUSES = (RESOLVED, "closed")
 # Waiting on the customer: the SLA clock pauses. (``on_hold`` waits on a third party and does not.)
 WAITING_ON_CUSTOMER = "pending"

@@ -15,11 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from services.sla.domain.calendars import BusinessCalendar
+from services.shared.contracts.tickets import FINISHED_STATUSES, WAITING_ON_CUSTOMER
 from services.sla.domain.policies import FIRST_RESPONSE, KINDS, RESOLUTION, SlaTargets, targets_for
 
 RUNNING, PAUSED, BREACHED, MET, MISSED = "running", "paused", "breached", "met", "missed"
-WAITING_ON_CUSTOMER = "pending"
-FINISHED = ("resolved", "closed")
 ZERO = timedelta(0)
 
 
@@ -125,7 +124,7 @@ def after_status_change(clocks: tuple[Clock, ...], *, status: str, at: datetime)
     """Waiting on the customer pauses every clock, any other status resumes them; resolved or closed
     stops the resolution clock."""
     clocks = tuple(clock.pause(at) if status == WAITING_ON_CUSTOMER else clock.resume(at) for clock in clocks)
-    return _stopped(clocks, RESOLUTION, at) if status in FINISHED else clocks
+    return _stopped(clocks, RESOLUTION, at) if status in FINISHED_STATUSES else clocks
 
 
 def after_priority_change(clocks: tuple[Clock, ...], *, priority: int, at: datetime,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Ticket
 from services.tickets.replies import replies
 from services.tickets.schemas import ticket_created_event
+from services.tickets.settings import TicketsSettings
 
 FIELDS = ("subject", "priority", "department_id", "customer", "customer_id", "description", "category_id",
           "subcategory_id", "pipeline_id", "stage_id", "assignee_id", "assignee_ai_agent", "channel", "message")
@@ -34,7 +34,8 @@ CUSTOMER_FIELDS = ("name", "email", "phone")
 MAX_MESSAGE = 100_000
 
 
-def create_ticket(session: Session, engine: Engine, viewer: Viewer, data, now: datetime) -> tuple[Ticket, list]:
+def create_ticket(session: Session, viewer: Viewer, data, now: datetime, *,
+                  settings: TicketsSettings) -> tuple[Ticket, list]:
     """Open a ticket; returns it and the events to publish (``ticket_created``, maybe ``reply_posted``)."""
     body = payload.body_of(data)
     payload.only_fields(body, FIELDS)
@@ -45,7 +46,7 @@ def create_ticket(session: Session, engine: Engine, viewer: Viewer, data, now: d
     customer = resolve_customer(session, viewer, body, now)
     if message and not customer.email:
         raise InvalidInput("the customer has no email address to send the message to", "message")
-    ticket = Ticket(number=repo.new_ticket_numbers(engine, now, 1)[0], subject=subject, priority=priority,
+    ticket = Ticket(number=repo.new_ticket_numbers(session, now, 1)[0], subject=subject, priority=priority,
                     description=payload.text(body, "description", max_length=MAX_DESCRIPTION, empty_ok=True) or "",
                     status="new", department_id=department.id, customer_id=customer.id,
                     channel=_channel(body), is_auto_submitted=False, created_at=now, updated_at=now)
@@ -56,10 +57,9 @@ def create_ticket(session: Session, engine: Engine, viewer: Viewer, data, now: d
     record_audit(session, actor_user_id=viewer.user_id, action="created", object_type="ticket",
                  object_id=ticket.number, details={"subject": subject, "department_id": department.id}, at=now)
     # An agent's own ticket needs no acknowledgement mail: the agent is talking to the customer.
-    events = [("ticket_created", {**ticket_created_event(ticket, department, customer),
-                                  "send_acknowledgement": False})]
+    events = [ticket_created_event(ticket, department, customer, send_acknowledgement=False)]
     if message:
-        _, reply_events = replies.post_reply(session, viewer, ticket.number, message, now)
+        _, reply_events = replies.post_reply(session, viewer, ticket.number, message, now, settings=settings)
         events += reply_events
     return ticket, events
 

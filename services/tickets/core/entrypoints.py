@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from services.shared.events import utcnow
-from services.shared.outbox import record_events
 from services.shared.rpc import rpc
 from services.tickets.access import load_viewer
 from services.tickets.core import creation, listing, reading, updates
 from services.tickets.core.view import ticket_view
-from services.tickets.models import outbox
+from services.tickets.events import record_events
 
 
 class TicketCoreEntrypoints:
@@ -31,8 +30,8 @@ class TicketCoreEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             viewer = load_viewer(session, user_id)
-            ticket, events = creation.create_ticket(session, self.db.session.get_bind(), viewer, data, now)
-            record_events(session, outbox, events)
+            ticket, events = creation.create_ticket(session, viewer, data, now, settings=self.settings)
+            record_events(session, events)
             return ticket_view(session, ticket, now)
 
     @rpc
@@ -41,7 +40,7 @@ class TicketCoreEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             ticket, events = updates.update_ticket(session, load_viewer(session, user_id), number, changes, now)
-            record_events(session, outbox, events)
+            record_events(session, events)
             return ticket_view(session, ticket, now)
 
     @rpc
@@ -50,7 +49,7 @@ class TicketCoreEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             events = updates.delete_ticket(session, load_viewer(session, user_id), number, now)
-            record_events(session, outbox, events)
+            record_events(session, events)
 
     @rpc
     def get_ticket_history(self, user_id, number):

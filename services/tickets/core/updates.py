@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from services.shared.contracts.events import FieldChange, TicketDeleted, TicketUpdated
 from services.shared.errors import Forbidden, InvalidInput
 from services.tickets import payload
 from services.tickets.access import Viewer, open_ticket
@@ -70,8 +71,8 @@ def finish(session: Session, viewer: Viewer, ticket: Ticket, found: list[Change]
     listed = [{"field": f, "old": _text(o), "new": _text(n)} for f, o, n in found]
     record_audit(session, actor_user_id=viewer.user_id, action="updated", object_type="ticket",
                  object_id=ticket.number, details={"changes": listed}, at=now)
-    return [("ticket_updated", {"ticket_number": ticket.number, "changes": listed, "department_id": ticket.department_id,
-                                "priority": ticket.priority, "updated_at": iso(now)})]
+    return [TicketUpdated(ticket_number=ticket.number, changes=tuple(FieldChange(**change) for change in listed),
+                          department_id=ticket.department_id, priority=ticket.priority, updated_at=now)]
 
 
 def move_ticket(session: Session, viewer: Viewer, number, stage_id, now: datetime) -> tuple[Ticket, list]:
@@ -92,8 +93,8 @@ def delete_ticket(session: Session, viewer: Viewer, number, now: datetime) -> li
     record_audit(session, actor_user_id=viewer.user_id, action="deleted", object_type="ticket",
                  object_id=ticket.number, details={"subject": ticket.subject, "department_id": ticket.department_id},
                  at=now)
-    event = ("ticket_deleted", {"ticket_number": ticket.number, "department_id": ticket.department_id,
-                                "deleted_by_user_id": viewer.user_id, "deleted_at": iso(now)})
+    event = TicketDeleted(ticket_number=ticket.number, department_id=ticket.department_id,
+                          deleted_by_user_id=viewer.user_id, deleted_at=now)
     session.delete(ticket)  # messages, notes and history cascade in the database; calls are unlinked
     session.flush()
     return [event]

@@ -7,61 +7,45 @@ arrived, is in ingest's mail archive; its message row says where.
 """
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.shared.errors import InvalidInput, NotFound
-from services.shared.mail_archive import ARCHIVE_NAME
+from services.shared.contracts.inbound import InboundMessage, SkippedAttachment
+from services.shared.errors import NotFound
 from services.tickets import payload
 from services.tickets.access import Viewer, open_ticket
 from services.tickets.models import Attachment, Message
 from services.tickets.schemas import attachment_dict
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
-
-def attachment_rows(message_db_id: int, message: dict) -> tuple[list[dict], list[dict]]:
+def attachment_rows(message_db_id: int, message: InboundMessage) -> tuple[list[dict], list[SkippedAttachment]]:
     """The attachment rows of one inbound message, and the attachments that were not kept."""
-    rows, skipped = [], []
-    for item in message.get("attachments") or []:
-        sha256 = str(item.get("sha256") or "")
-        if not _SHA256.match(sha256):
-            raise InvalidInput("an attachment's sha256 must be 64 lower-case hex digits", "attachments.sha256")
-        rows.append(_row(message_db_id, item, sha256=sha256, not_kept_reason=None))
-    for item in message.get("skipped_attachments") or []:
-        row = _row(message_db_id, item, sha256=None, not_kept_reason=str(item.get("reason") or "not kept"))
+    rows = [_row(message_db_id, item.filename, item.content_type, item.size, inline=item.inline,
+                 content_id=item.content_id or None, sha256=item.sha256, not_kept_reason=None)
+            for item in message.attachments]
+    skipped = []
+    for item in message.skipped_attachments:
+        row = _row(message_db_id, item.filename, item.content_type, item.size, inline=False, content_id=None,
+                   sha256=None, not_kept_reason=item.reason or "not kept")
         rows.append(row)
-        skipped.append({"filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
-                        "reason": row["not_kept_reason"]})
+        skipped.append(SkippedAttachment(filename=row["filename"], content_type=row["content_type"],
+                                         size=row["size"], reason=row["not_kept_reason"]))
     return rows, skipped
 
 
-def original_columns(message: dict) -> dict:
+def original_columns(message: InboundMessage) -> dict:
     """The message row's ``original_archive``, ``original_offset`` and ``original_size``: where ingest kept
     the mail as it arrived, if it did."""
-    original = message.get("original")
-    if not original:
+    original = message.original
+    if original is None:
         return {"original_archive": None, "original_offset": None, "original_size": None}
-    if not isinstance(original, dict) or not ARCHIVE_NAME.match(str(original.get("archive") or "")):
-        raise InvalidInput("an original's archive must name a mail archive", "original.archive")
-    return {"original_archive": original["archive"], "original_offset": _size(original.get("offset"), "original.offset"),
-            "original_size": _size(original.get("size"), "original.size")}
+    return {"original_archive": original.archive, "original_offset": original.offset,
+            "original_size": original.size}
 
 
-def _row(message_db_id: int, item: dict, **extra) -> dict:
-    return {"message_id": message_db_id, "filename": str(item.get("filename") or "attachment")[:255],
-            "content_type": str(item.get("content_type") or "application/octet-stream")[:255],
-            "size": _size(item.get("size"), "attachments.size"), "inline": bool(item.get("inline")),
-            "content_id": item.get("content_id") or None, **extra}
-
-
-def _size(value, field: str) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{field} must be a whole number", field) from None
+def _row(message_db_id: int, filename: str, content_type: str, size: int, **extra) -> dict:
+    return {"message_id": message_db_id, "filename": (filename or "attachment")[:255],
+            "content_type": (content_type or "application/octet-stream")[:255], "size": size, **extra}
 
 
 def attachment_for_viewer(session: Session, viewer: Viewer, number: str, attachment_id) -> dict:

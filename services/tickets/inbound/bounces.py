@@ -11,37 +11,32 @@ send is threaded like any other automatic mail.
 from __future__ import annotations
 
 from datetime import datetime
+
+from services.shared.contracts.events import BounceReceived
+from services.shared.contracts.inbound import DeliveryReport, InboundMessage
 from services.tickets.models import Ticket
-from services.tickets.schemas import iso
-
-REPORT_FIELDS = ("recipient", "action", "status", "diagnostic")
 
 
-def delivery_reports(message: dict) -> list[dict]:
+def delivery_reports(message: InboundMessage) -> list[DeliveryReport]:
     """The reports of an inbound message that name the mail they are about ([] for ordinary mail)."""
-    reports = message.get("delivery_reports")
-    if not isinstance(reports, list):
-        return []
-    return [report for report in reports
-            if isinstance(report, dict) and isinstance(report.get("original_message_id"), str)
-            and report["original_message_id"]]
+    return [report for report in message.delivery_reports if report.original_message_id]
 
 
-def reported_message_ids(messages: list[dict]) -> set[str]:
+def reported_message_ids(messages: list[InboundMessage]) -> set[str]:
     """The Message-IDs the batch's bounces report on: the index looks them up with the threading headers."""
-    return {report["original_message_id"] for message in messages for report in delivery_reports(message)}
+    return {report.original_message_id for message in messages for report in delivery_reports(message)}
 
 
-def reports_on(message: dict, sent: set[str]) -> list[dict]:
+def reports_on(message: InboundMessage, sent: set[str]) -> list[DeliveryReport]:
     """The reports of this bounce about mail we sent (``sent``: Message-IDs of our outbound mail)."""
-    return [report for report in delivery_reports(message) if report["original_message_id"] in sent]
+    return [report for report in delivery_reports(message) if report.original_message_id in sent]
 
 
-def bounce_received_events(ticket: Ticket, message: dict, reports: list[dict],
-                           now: datetime) -> list[tuple[str, dict]]:
+def bounce_received_events(ticket: Ticket, message: InboundMessage, reports: list[DeliveryReport],
+                           now: datetime) -> list[BounceReceived]:
     """One ``bounce_received`` per report: notify marks the delivery of ``original_message_id`` failed."""
-    return [("bounce_received", {
-        "ticket_number": ticket.number, "message_id": message["message_id"], "department_id": ticket.department_id,
-        "original_message_id": report["original_message_id"],
-        **{name: str(report.get(name) or "") for name in REPORT_FIELDS}, "received_at": iso(now)})
-        for report in reports]
+    return [BounceReceived(ticket_number=ticket.number, message_id=message.message_id,
+                           department_id=ticket.department_id, original_message_id=report.original_message_id,
+                           recipient=report.recipient, action=report.action, status=report.status,
+                           diagnostic=report.diagnostic, received_at=now)
+            for report in reports]

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from services.shared.events import utcnow
-from services.shared.outbox import record_events
 from services.shared.rpc import rpc
 from services.tickets.access import load_viewer
+from services.tickets.events import record_events
 from services.tickets.inbound import attachments, held, receiving
-from services.tickets.models import outbox
 
 
 class InboundEntrypoints:
@@ -28,8 +27,8 @@ class InboundEntrypoints:
         A bounce (``delivery_reports``) of mail we sent joins that mail's ticket and raises ``bounce_received``.
         """
         with self.db.transaction() as session:
-            outcome = receiving.receive_batch(session, self.db.session.get_bind(), messages, utcnow())
-            record_events(session, outbox, outcome.events)
+            outcome = receiving.receive_batch(session, messages, utcnow(), self.settings)
+            record_events(session, outcome.events)
         return outcome.results
 
     @rpc
@@ -60,10 +59,10 @@ class InboundEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             message = held.take_for_release(session, load_viewer(session, user_id), held_id)
-            outcome = receiving.receive_batch(session, self.db.session.get_bind(), [message.payload], now,
+            outcome = receiving.receive_batch(session, [message.payload], now, self.settings,
                                               rate_limited=False)
             [result] = outcome.results
             if result.get("ticket_number"):
                 message.status, message.released_at = "released", now
-            record_events(session, outbox, outcome.events)
+            record_events(session, outcome.events)
         return result

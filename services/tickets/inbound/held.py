@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from services.shared.config import env_int
+from services.shared.contracts.inbound import InboundMessage, UnreadableMessage
 from services.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.tickets import payload
 from services.tickets.access import Viewer
@@ -25,18 +25,17 @@ from services.tickets.models import Department, HeldMessage, Message
 from services.tickets.repository import among
 from services.tickets.schemas import iso
 
-DEFAULT_LIMIT, DEFAULT_WINDOW_SECONDS = 30, 600
 MAX_INDEXED_ID = 1000  # characters; a B-tree entry holds at most about 2,700 bytes
 STATUSES = ("held", "released")
 
 
-def sender_budget(session: Session, senders: set[str], now: datetime) -> SenderBudget:
-    """The rate limit of this batch's senders, counting what each sent in the window (one query)."""
-    limit = env_int("SENDER_RATE_LIMIT", DEFAULT_LIMIT)
+def sender_budget(session: Session, senders: set[str], now: datetime, *, limit: int,
+                  window: timedelta) -> SenderBudget:
+    """The rate limit of this batch's senders, counting what each sent in the ``window`` (one query)."""
     senders = {s for s in senders if s}
     if limit <= 0 or not senders:
         return SenderBudget(limit)
-    since = now - timedelta(seconds=env_int("SENDER_RATE_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
+    since = now - window
     counts = session.execute(
         select(Message.from_email, func.count()).where(
             Message.direction == "inbound", among(Message.from_email, senders), Message.created_at > since)
@@ -44,14 +43,28 @@ def sender_budget(session: Session, senders: set[str], now: datetime) -> SenderB
     return SenderBudget(limit, dict(counts))
 
 
-def hold(session: Session, department: Department, message: dict, reason: str, error: str | None,
+def hold(session: Session, department: Department, message: InboundMessage, reason: str, error: str | None,
          now: datetime) -> dict:
     """Keep a message aside; the same Message-ID held twice for a department is one entry."""
-    rfc_id = _indexable(str(message.get("message_id") or _derived_id(message)))
+    return _keep(session, department, message.to_wire(), message.message_id, message.from_email, message.subject,
+                 reason, error, now)
+
+
+def hold_unreadable(session: Session, department: Department, wire, error: UnreadableMessage, now: datetime) -> dict:
+    """Keep aside, as it came, a message tickets cannot read; its error names the field at fault."""
+    stored = wire if isinstance(wire, dict) else {"unreadable": repr(wire)[:2000]}
+    return _keep(session, department, stored, _text(stored.get("message_id")) or _derived_id(stored),
+                 _text(stored.get("from_email")), _text(stored.get("subject")), "failed",
+                 f"{type(error).__name__}: {error}"[:2000], now)
+
+
+def _keep(session: Session, department: Department, stored: dict, message_id: str, from_email: str, subject: str,
+          reason: str, error: str | None, now: datetime) -> dict:
+    rfc_id = _indexable(message_id)
     held_id = session.execute(insert(HeldMessage).values(
         department_id=department.id, reason=reason, error=error, rfc_message_id=rfc_id,
-        from_email=str(message.get("from_email") or "")[:1000], subject=str(message.get("subject") or "")[:1000],
-        payload=_storable(message), status="held", created_at=now,
+        from_email=from_email[:1000], subject=subject[:1000], payload=_storable(stored), status="held",
+        created_at=now,
     ).on_conflict_do_nothing().returning(HeldMessage.id)).scalar()
     status = "held" if held_id is not None else "duplicate"
     return {"status": status, "ticket_number": None, "message_id": rfc_id, "held_reason": reason}
@@ -105,6 +118,11 @@ def _indexable(rfc_id: str) -> str:
     if len(rfc_id) <= MAX_INDEXED_ID:
         return rfc_id
     return f"held-{hashlib.sha256(rfc_id.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}@destek.invalid"
+
+
+def _text(value) -> str:
+    """A value of an unreadable message shown as text: what it is if text, else nothing."""
+    return value if isinstance(value, str) else ""
 
 
 def _derived_id(message: dict) -> str:

@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, or_, select
 from sqlalchemy.orm import Session
 
+from services.shared.contracts.inbound import DeliveryReport, InboundMessage
 from services.tickets.inbound.bounces import reported_message_ids, reports_on
 from services.tickets.inbound.rows import KnownCustomer, KnownTicket, TicketState
 from services.tickets.models import Customer, CustomerContact, Message, MessageCitation, Ticket
@@ -41,9 +42,9 @@ class InboundIndex:
     sent: set[str] = field(default_factory=set)  # Message-IDs of our outbound mail that bounces report on
 
     @classmethod
-    def load(cls, session: Session, messages: list[dict], senders: set[str]) -> InboundIndex:
+    def load(cls, session: Session, messages: list[InboundMessage], senders: set[str]) -> InboundIndex:
         index = cls()
-        own_ids = {m["message_id"] for m in messages}
+        own_ids = {m.message_id for m in messages}
         cited = {mid for m in messages for mid in _cited(m)}
         reported = reported_message_ids(messages)
         known = session.execute(select(Message.rfc_message_id, Message.department_id, Message.ticket_id,
@@ -52,7 +53,7 @@ class InboundIndex:
         answers = session.execute(select(MessageCitation.cited_id, MessageCitation.ticket_id,
                                          MessageCitation.created_at)
                                   .where(among(MessageCitation.cited_id, own_ids | cited))).all()
-        numbers = {m["tracking_number"] for m in messages if m.get("tracking_number")}
+        numbers = {m.tracking_number for m in messages if m.tracking_number}
         tickets_by_id = index._load_tickets(session, {row.ticket_id for row in known} |
                                             {row.ticket_id for row in answers}, numbers)
         for row in known:
@@ -67,21 +68,21 @@ class InboundIndex:
         index._load_customers(session, senders)
         return index
 
-    def bounced_mail(self, message: dict) -> tuple[TicketState, list[dict]] | None:
+    def bounced_mail(self, message: InboundMessage) -> tuple[TicketState, list[DeliveryReport]] | None:
         """The ticket of the mail we sent that this bounce is about, and the reports about our mail; else None."""
         ours = reports_on(message, self.sent)
         if not ours:
             return None
-        return self.ticket_holding(ours[0]["original_message_id"]), ours
+        return self.ticket_holding(ours[0].original_message_id), ours
 
-    def ticket_by_headers(self, message: dict) -> TicketState | None:
+    def ticket_by_headers(self, message: InboundMessage) -> TicketState | None:
         """The ticket holding the latest of the Message-IDs this mail answers, else one that answers it,
         else one that answers the same mail (the conversation's root first)."""
         cited = _cited(message)
         held = [self.holder[mid] for mid in cited if mid in self.holder]
         if held:
             return max(held, key=lambda pair: pair[0])[1]
-        answer = self.answered_by.get(message["message_id"])
+        answer = self.answered_by.get(message.message_id)
         if answer is None:
             answer = next((self.answered_by[mid] for mid in _root_first(message) if mid in self.answered_by), None)
         return answer[1] if answer else None
@@ -94,10 +95,11 @@ class InboundIndex:
     def customer_emails(self, ticket: TicketState) -> frozenset[str]:
         return frozenset(self.participants.get(id(ticket), ()))
 
-    def remember(self, ticket: TicketState, department_id: int, message: dict, sender: str, at: datetime) -> None:
+    def remember(self, ticket: TicketState, department_id: int, message: InboundMessage, sender: str,
+                 at: datetime) -> None:
         """A message of this batch is placed in ``ticket``: later ones must see it as if committed."""
-        self.received[(department_id, message["message_id"])] = ticket
-        self._hold(message["message_id"], at, ticket)
+        self.received[(department_id, message.message_id)] = ticket
+        self._hold(message.message_id, at, ticket)
         for answered in _cited(message):
             self._answer(answered, at, ticket)
         self.participants.setdefault(id(ticket), set()).add(sender)
@@ -157,11 +159,11 @@ class InboundIndex:
             self.customers[email] = by_id.setdefault(row.id, KnownCustomer(id=row.id, name=row.name, email=row.email))
 
 
-def _root_first(message: dict) -> list[str]:
+def _root_first(message: InboundMessage) -> list[str]:
     """The Message-IDs a mail answers, from its conversation's first mail (References) to its parent."""
-    return [str(mid) for mid in [*(message.get("references") or []), *(message.get("in_reply_to") or [])] if mid]
+    return [mid for mid in (*message.references, *message.in_reply_to) if mid]
 
 
-def _cited(message: dict) -> list[str]:
+def _cited(message: InboundMessage) -> list[str]:
     """The Message-IDs a mail answers: In-Reply-To, then References."""
-    return [str(mid) for mid in [*(message.get("in_reply_to") or []), *(message.get("references") or [])] if mid]
+    return [mid for mid in (*message.in_reply_to, *message.references) if mid]

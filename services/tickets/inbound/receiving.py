@@ -1,7 +1,9 @@
 """Turning normalised inbound messages into tickets and thread entries, many per transaction.
 
-A batch arrives from ingest as a list of dicts (see ``receive_messages`` in
-entrypoints.py for the shape). It is read in a few queries (``InboundIndex``),
+A batch arrives from ingest as a list of JSON objects, each read once, here,
+into an ``InboundMessage`` (``services/shared/contracts/inbound.py``); one it
+cannot read is held for an operator, the field at fault named in its error,
+and the rest of the batch goes on. The batch is looked up in a few queries (``InboundIndex``),
 each message is placed in arrival order in memory, so that a reply later in
 the batch finds the ticket an earlier message opened, and what was placed is
 written a statement per kind of row. If that fails, the messages are applied
@@ -18,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from prometheus_client import Histogram
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from services.shared.config import env_int
+from services.shared.contracts.events import AttachmentsRejected, MessageReceived, TicketsEvent
+from services.shared.contracts.inbound import DeliveryReport, InboundMessage, UnreadableMessage
 from services.shared.errors import InvalidInput
 from services.tickets import repository as repo
 from services.tickets.domain.identity import MAX_EMAIL, normalise_email
@@ -37,11 +39,11 @@ from services.tickets.inbound.rows import (KnownCustomer, NewCustomer, NewTicket
 from services.tickets.inbound.thread_matching import (APPEND, BY_HEADERS, ThreadCandidate, ThreadDecision,
                                                      decide_thread)
 from services.tickets.models import Department
-from services.tickets.schemas import iso, status_changed_event, ticket_created_event
+from services.tickets.schemas import status_changed_event, ticket_created_event
+from services.tickets.settings import TicketsSettings
 
 log = logging.getLogger(__name__)
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-REOPEN_WINDOW_DAYS = 14
 INBOUND_LOCK = 0x1B0B0  # pg_advisory_xact_lock key: one inbound batch at a time
 BATCH_MESSAGES = Histogram("destek_inbound_batch_messages", "Inbound messages per batch tickets applied",
                            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500))
@@ -50,14 +52,13 @@ BATCH_MESSAGES = Histogram("destek_inbound_batch_messages", "Inbound messages pe
 @dataclass
 class BatchOutcome:
     results: list[dict] = field(default_factory=list)
-    events: list[tuple[str, dict]] = field(default_factory=list)
+    events: list[TicketsEvent] = field(default_factory=list)
 
 
 @dataclass
 class _Batch:
     """What every message of one batch is applied with."""
     session: Session
-    engine: Engine
     departments: dict[str, Department]
     fallback: Department
     budget: SenderBudget
@@ -65,39 +66,54 @@ class _Batch:
     reopen_window_days: int
 
 
-def receive_batch(session: Session, engine: Engine, messages: list, now: datetime, *,
+def receive_batch(session: Session, messages: list, now: datetime, settings: TicketsSettings, *,
                   rate_limited: bool = True) -> BatchOutcome:
-    """Apply every message of a batch; returns per-message results and the events to publish.
+    """Apply every message of a batch (their JSON form); returns per-message results and the events to publish.
 
     Batches are applied one after another across every tickets worker and
     process (a transaction-level advisory lock): a reply and the mail it
     answers, arriving in two batches at once, would otherwise not see each
     other and open two tickets.
     """
+    read = [_read(message) for message in messages]  # once: from here on every reader takes the dataclass
     session.execute(select(func.pg_advisory_xact_lock(INBOUND_LOCK)))
     BATCH_MESSAGES.observe(len(messages))
     departments = repo.departments_by_email(session)
     fallback = min(departments.values(), key=lambda d: (not d.is_default, d.id), default=None)
     if fallback is None:
         raise InvalidInput("no department is configured to receive messages", "department")
-    usable = [m for m in messages if _usable(m)]
+    usable = [message for message in read if isinstance(message, InboundMessage)]
     senders = {_sender_email(m) for m in usable} if rate_limited else set()
-    batch = _Batch(session=session, engine=engine, departments=departments, fallback=fallback,
-                   budget=held.sender_budget(session, senders, now) if rate_limited else SenderBudget(0),
-                   now=now, reopen_window_days=env_int("REOPEN_WINDOW_DAYS", REOPEN_WINDOW_DAYS))
+    batch = _Batch(session=session, departments=departments, fallback=fallback,
+                   budget=_budget(session, senders, now, settings) if rate_limited else SenderBudget(0),
+                   now=now, reopen_window_days=settings.reopen_window_days)
     results = _apply_with_fallback(batch, usable)
     outcome = BatchOutcome()
-    for message in messages:
-        if _usable(message):
+    for wire, message in zip(messages, read):
+        if isinstance(message, InboundMessage):
             result, events = results.pop(0)
             outcome.events.extend(events)
         else:
-            result = _hold_failed(batch, message, "InvalidInput: a message needs a message_id")
+            result = _hold_unreadable(batch, wire, message)
         outcome.results.append(result)
     return outcome
 
 
-def _apply_with_fallback(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
+def _budget(session: Session, senders: set[str], now: datetime, settings: TicketsSettings) -> SenderBudget:
+    return held.sender_budget(session, senders, now, limit=settings.sender_rate_limit,
+                              window=settings.sender_rate_window)
+
+
+def _read(wire) -> InboundMessage | UnreadableMessage:
+    """The message ingest sent, or why it cannot be read (the field at fault)."""
+    try:
+        return InboundMessage.from_wire(wire)
+    except UnreadableMessage as unreadable:
+        log.warning("holding an inbound message tickets cannot read: %s", unreadable)
+        return unreadable
+
+
+def _apply_with_fallback(batch: _Batch, messages: list[InboundMessage]) -> list[tuple[dict, list]]:
     """All messages in one go; when that fails, one by one, holding the ones that fail for an operator."""
     if not messages:
         return []
@@ -105,14 +121,14 @@ def _apply_with_fallback(batch: _Batch, messages: list[dict]) -> list[tuple[dict
     if not isinstance(failure, Exception):
         return failure
     if len(messages) == 1:
-        log.error("holding inbound message %s that could not be applied: %r", messages[0]["message_id"], failure,
+        log.error("holding inbound message %s that could not be applied: %r", messages[0].message_id, failure,
                   exc_info=failure)
         return [(_hold_failed(batch, messages[0], _failure_text(failure)), [])]
     log.warning("a batch of %d inbound messages failed (%r); applying them one by one", len(messages), failure)
     return [placed for message in messages for placed in _apply_with_fallback(batch, [message])]
 
 
-def _try_apply(batch: _Batch, messages: list[dict]):
+def _try_apply(batch: _Batch, messages: list[InboundMessage]):
     """The results and events of every message, or the exception that stopped them (nothing kept then)."""
     # A concurrent insert outside the inbound lock (a customer created through the API) may
     # take an address first: the savepoint undoes this attempt, and the next finds theirs.
@@ -138,11 +154,11 @@ def _beyond_database_limits(exc: Exception) -> bool:
     return str(getattr(getattr(exc, "orig", None), "sqlstate", "") or "").startswith("54")
 
 
-def _apply(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
+def _apply(batch: _Batch, messages: list[InboundMessage]) -> list[tuple[dict, list]]:
     session, now = batch.session, batch.now
     index = InboundIndex.load(session, messages, {_sender_email(m) for m in messages})
     placed = [_place(batch, index, message) for message in messages]
-    write_batch(session, batch.engine, [p for p in placed if isinstance(p, Placement)], now)
+    write_batch(session, [p for p in placed if isinstance(p, Placement)], now)
     answers = []
     for item in placed:
         if not isinstance(item, Placement):
@@ -151,15 +167,15 @@ def _apply(batch: _Batch, messages: list[dict]) -> list[tuple[dict, list]]:
         events = _events_of(item, now)
         status = "created" if item.created else "appended"
         answers.append(({"status": status, "ticket_number": item.ticket.number,
-                         "message_id": item.message["message_id"]}, events))
+                         "message_id": item.message.message_id}, events))
     return answers
 
 
-def _place(batch: _Batch, index: InboundIndex, message: dict) -> Placement | dict | Callable[[], dict]:
+def _place(batch: _Batch, index: InboundIndex, message: InboundMessage) -> Placement | dict | Callable[[], dict]:
     """Decide where one message goes, in memory; or its result when it is held, or a duplicate."""
     session, now = batch.session, batch.now
     department = _department_of(batch, message)
-    rfc_id = message["message_id"]
+    rfc_id = message.message_id
     duplicate = index.received.get((department.id, rfc_id))
     if duplicate is not None:  # its number is known once the batch is written, if it is new too
         return lambda: {"status": "duplicate", "ticket_number": duplicate.number, "message_id": rfc_id}
@@ -170,10 +186,10 @@ def _place(batch: _Batch, index: InboundIndex, message: dict) -> Placement | dic
     if bounce is not None:
         return _place_bounce(batch, index, message, department, sender, *bounce)
     by_headers = index.ticket_by_headers(message)
-    by_tracking = index.by_number.get(message.get("tracking_number") or "")
+    by_tracking = index.by_number.get(message.tracking_number or "")
     decision = decide_thread(by_headers=_candidate(index, by_headers), by_tracking=_candidate(index, by_tracking),
                              sender_email=sender, now=now, reopen_window_days=batch.reopen_window_days)
-    customer = _find_or_create_customer(index, sender, message.get("from_name", ""))
+    customer = _find_or_create_customer(index, sender, message.from_name)
     matched = by_headers if decision.matched_by == BY_HEADERS else by_tracking  # new ones have no number yet
     if decision.action == "append":
         ticket = matched
@@ -187,8 +203,8 @@ def _place(batch: _Batch, index: InboundIndex, message: dict) -> Placement | dic
     return item
 
 
-def _place_bounce(batch: _Batch, index: InboundIndex, message: dict, department: Department, sender: str,
-                  ticket: TicketState, reports: list[dict]) -> Placement:
+def _place_bounce(batch: _Batch, index: InboundIndex, message: InboundMessage, department: Department, sender: str,
+                  ticket: TicketState, reports: list[DeliveryReport]) -> Placement:
     """A bounce joins the ticket of the mail it bounces, even an archived one; a robot reopens nothing."""
     ticket.updated_at = batch.now
     decision = ThreadDecision(action=APPEND, ticket_number=ticket.number, matched_by=BY_HEADERS)
@@ -196,22 +212,22 @@ def _place_bounce(batch: _Batch, index: InboundIndex, message: dict, department:
     return Placement(message, department, sender, decision, ticket, None, created=False, bounced=reports)
 
 
-def _events_of(item: Placement, now: datetime) -> list[tuple[str, dict]]:
+def _events_of(item: Placement, now: datetime) -> list[TicketsEvent]:
     ticket, message = item.ticket, item.message
-    events = []
+    events: list[TicketsEvent] = []
     if item.created:
-        events.append(("ticket_created", {**ticket_created_event(ticket, item.department, item.customer),
-                                          "message_id": message["message_id"]}))
+        events.append(ticket_created_event(ticket, item.department, item.customer, message_id=message.message_id,
+                                           send_acknowledgement=item.department.send_acknowledgement))
     if item.status_change:
         events.append(status_changed_event(ticket.number, *item.status_change, now))
-    events.append(("message_received", _message_received(ticket, message, item.sender, item.decision, now)))
+    events.append(_message_received(ticket, message, item.sender, item.decision, now))
     if item.skipped:
-        events.append(("attachments_rejected", _attachments_rejected(item, now)))
+        events.append(_attachments_rejected(item, now))
     events.extend(bounce_received_events(ticket, message, item.bounced, now))
     return events
 
 
-def route_department(recipients: list[str], departments: dict[str, Department], fallback: Department):
+def route_department(recipients, departments: dict[str, Department], fallback: Department):
     """The department of the first recipient address that belongs to one, else the default."""
     for address in recipients:
         department = departments.get((address or "").strip().lower())
@@ -220,15 +236,8 @@ def route_department(recipients: list[str], departments: dict[str, Department], 
     return fallback
 
 
-def _department_of(batch: _Batch, message) -> Department:
-    recipients = message.get("recipients") if isinstance(message, dict) else None
-    if not isinstance(recipients, list):
-        return batch.fallback
-    return route_department([str(r) for r in recipients], batch.departments, batch.fallback)
-
-
-def _usable(message) -> bool:
-    return isinstance(message, dict) and isinstance(message.get("message_id"), str) and bool(message["message_id"])
+def _department_of(batch: _Batch, message: InboundMessage) -> Department:
+    return route_department(message.recipients, batch.departments, batch.fallback)
 
 
 def _failure_text(failure: Exception) -> str:
@@ -239,44 +248,45 @@ def _failure_text(failure: Exception) -> str:
     return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
 
-def _hold_failed(batch: _Batch, message, error: str) -> dict:
+def _hold_failed(batch: _Batch, message: InboundMessage, error: str) -> dict:
     with batch.session.begin_nested():
-        return held.hold(batch.session, _department_of(batch, message), _as_dict(message), "failed",
-                                  error[:2000], batch.now)
+        return held.hold(batch.session, _department_of(batch, message), message, "failed", error[:2000], batch.now)
 
 
-def _message_received(ticket: TicketState, message: dict, sender: str, decision, now: datetime) -> dict:
-    return {"ticket_number": ticket.number, "message_id": message["message_id"],
-            "channel": message.get("channel", "email"), "department_id": ticket.department_id,
-            "from_email": sender, "is_auto_submitted": bool(message.get("is_auto_submitted")),
-            "auto_reason": message.get("auto_reason"), "matched_by": decision.matched_by,
-            "new_participant": decision.new_participant, "created_at": iso(now)}
+def _hold_unreadable(batch: _Batch, wire, unreadable: UnreadableMessage) -> dict:
+    """Held in the department it was sent to if its recipients can be read, else the default one."""
+    recipients = wire.get("recipients") if isinstance(wire, dict) else None
+    readable = [r for r in recipients if isinstance(r, str)] if isinstance(recipients, list) else []
+    department = route_department(readable, batch.departments, batch.fallback)
+    with batch.session.begin_nested():
+        return held.hold_unreadable(batch.session, department, wire, unreadable, batch.now)
 
 
-def _attachments_rejected(item: Placement, now: datetime) -> dict:
+def _message_received(ticket: TicketState, message: InboundMessage, sender: str, decision,
+                      now: datetime) -> MessageReceived:
+    return MessageReceived(
+        ticket_number=ticket.number, message_id=message.message_id, channel=message.channel,
+        department_id=ticket.department_id, from_email=sender, is_auto_submitted=message.is_auto_submitted,
+        auto_reason=message.auto_reason, matched_by=decision.matched_by, new_participant=decision.new_participant,
+        created_at=now)
+
+
+def _attachments_rejected(item: Placement, now: datetime) -> AttachmentsRejected:
     stored = item.stored
-    return {"ticket_number": item.ticket.number, "message_id": stored["rfc_message_id"],
-            "message_db_id": stored["id"], "department_id": item.department.id,
-            "department_email": item.department.email, "to_email": stored["from_email"],
-            "subject": stored["subject"], "is_auto_submitted": stored["is_auto_submitted"],
-            "skipped": item.skipped, "created_at": iso(now)}
+    return AttachmentsRejected(
+        ticket_number=item.ticket.number, message_id=stored["rfc_message_id"], message_db_id=stored["id"],
+        department_id=item.department.id, department_email=item.department.email, to_email=stored["from_email"],
+        subject=stored["subject"], is_auto_submitted=stored["is_auto_submitted"],
+        skipped=tuple(item.skipped), created_at=now)
 
 
-def _message_id_of(message) -> str | None:
-    return message.get("message_id") if isinstance(message, dict) else None
-
-
-def _as_dict(message) -> dict:
-    return message if isinstance(message, dict) else {"unreadable": repr(message)[:2000]}
-
-
-def _sender_email(message: dict) -> str:
+def _sender_email(message: InboundMessage) -> str:
     """The sender's address; one outside the usual rules is kept as written (``ali@localhost``), unless
     it is longer than any address can be (RFC 5321: 254 characters), which is no address at all."""
     try:
-        return normalise_email(message.get("from_email") or "")
+        return normalise_email(message.from_email)
     except InvalidInput:
-        written = (message.get("from_email") or "").strip().lower()
+        written = message.from_email.strip().lower()
         return written if len(written) <= MAX_EMAIL else ""
 
 
@@ -312,10 +322,8 @@ def _status_on_customer_message(ticket: TicketState, reopen: bool, now: datetime
     return old, new_status
 
 
-def _new_ticket(message, department, linked: TicketState | None, now) -> NewTicket:
+def _new_ticket(message: InboundMessage, department, linked: TicketState | None, now) -> NewTicket:
     return NewTicket(
-        subject=(message.get("subject") or "").strip() or "(no subject)",
-        description=message.get("reply_text") or message.get("body_text") or "",
-        department_id=department.id, channel=message.get("channel", "email"),
-        linked_ticket_id=linked.id if linked else None,
-        is_auto_submitted=bool(message.get("is_auto_submitted")), created_at=now)
+        subject=message.subject.strip() or "(no subject)", description=message.reply_text or message.body_text,
+        department_id=department.id, channel=message.channel, linked_ticket_id=linked.id if linked else None,
+        is_auto_submitted=message.is_auto_submitted, created_at=now)

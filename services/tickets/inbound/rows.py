@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from services.shared.bulk_rows import insert_rows, next_ids, update_rows
+from services.shared.contracts.inbound import DeliveryReport, InboundMessage, SkippedAttachment
 from services.shared.errors import InvalidInput
 from services.tickets import repository as repo
 from services.tickets.domain.identity import normalise_email
@@ -88,7 +88,7 @@ class NewCustomer:
 @dataclass
 class Placement:
     """Where one message goes and what it changes, decided before anything is written."""
-    message: dict
+    message: InboundMessage
     department: object  # models.Department
     sender: str
     decision: object  # domain.thread_matching.ThreadDecision
@@ -97,15 +97,15 @@ class Placement:
     created: bool
     status_change: tuple[str, str] | None = None
     stored: dict | None = None  # the message row, once written
-    skipped: list[dict] = field(default_factory=list)  # attachments not kept
-    bounced: list[dict] = field(default_factory=list)  # delivery reports about mail we sent
+    skipped: list[SkippedAttachment] = field(default_factory=list)  # attachments not kept
+    bounced: list[DeliveryReport] = field(default_factory=list)  # delivery reports about mail we sent
 
 
-def write_batch(session: Session, engine: Engine, placed: list[Placement], now: datetime) -> None:
+def write_batch(session: Session, placed: list[Placement], now: datetime) -> None:
     """Write every row the placements need, one statement per kind of row."""
     _write_customers(session, placed, now)
     new_tickets = _unique(p.ticket for p in placed if p.created)
-    numbers = repo.new_ticket_numbers(engine, now, len(new_tickets))
+    numbers = repo.new_ticket_numbers(session, now, len(new_tickets))
     for ticket, number, ticket_id in zip(new_tickets, numbers, next_ids(session, TICKETS, len(new_tickets))):
         ticket.number, ticket.id = number, ticket_id
     for item in placed:
@@ -142,15 +142,13 @@ def _write_customers(session: Session, placed: list[Placement], now: datetime) -
 def _message_row(message_id: int, item: Placement, now: datetime) -> dict:
     message, ticket = item.message, item.ticket
     return {"id": message_id, "ticket_id": ticket.id, "department_id": ticket.department_id,
-            "direction": "inbound", "channel": message.get("channel", "email"),
-            "rfc_message_id": message["message_id"], "in_reply_to": _texts(message.get("in_reply_to")),
-            "references": _texts(message.get("references")), "subject": message.get("subject") or "",
-            "from_name": message.get("from_name") or "", "from_email": item.sender,
-            "reply_to_email": _address_or_none(message.get("reply_to")),
-            "to_emails": _texts(message.get("to")), "cc_emails": _texts(message.get("cc")), "body_text": message.get("body_text") or "",
-            "body_html": message.get("body_html"), "reply_text": message.get("reply_text") or "",
-            "is_auto_submitted": bool(message.get("is_auto_submitted")),
-            "parse_notes": _texts(message.get("parse_notes")), **original_columns(message), "created_at": now}
+            "direction": "inbound", "channel": message.channel, "rfc_message_id": message.message_id,
+            "in_reply_to": list(message.in_reply_to), "references": list(message.references),
+            "subject": message.subject, "from_name": message.from_name, "from_email": item.sender,
+            "reply_to_email": _address_or_none(message.reply_to), "to_emails": list(message.to),
+            "cc_emails": list(message.cc), "body_text": message.body_text, "body_html": message.body_html,
+            "reply_text": message.reply_text, "is_auto_submitted": message.is_auto_submitted,
+            "parse_notes": list(message.parse_notes), **original_columns(message), "created_at": now}
 
 
 def _history_rows(item: Placement, now: datetime) -> list[dict]:
@@ -163,16 +161,12 @@ def _history_rows(item: Placement, now: datetime) -> list[dict]:
              "at": now} for name, old, new in changes]
 
 
-def _address_or_none(value) -> str | None:
+def _address_or_none(value: str | None) -> str | None:
     """A Reply-To worth answering to; one that is no address is dropped (answers go to the sender then)."""
     try:
         return normalise_email(value) if value else None
     except InvalidInput:
         return None
-
-
-def _texts(values) -> list[str]:
-    return [str(value) for value in values or []]
 
 
 def _unique(items) -> list:

@@ -14,14 +14,14 @@ class MailSettingsEntrypoints:
         "host": "imap.firma.com", "port": 993, "security": "tls", "user": "destek@firma.com",
         "password": "...", "folder": "INBOX", "move_to": null}]``."""
         with self.db.transaction() as session:
-            return mail_settings.imap_mailboxes(session)
+            return mail_settings.imap_mailboxes(session, keyring=self.settings.keyring)
 
     @rpc
     def get_department_mail_settings(self, department_id):
         """For notify: ``{"department_id", "email", "name", "send_acknowledgement",
         "smtp": {"host", "port", "security", "username", "password"} | None}`` (None: the default server)."""
         with self.db.transaction() as session:
-            return mail_settings.sending_settings(session, department_id)
+            return mail_settings.sending_settings(session, department_id, keyring=self.settings.keyring)
 
     @rpc
     def describe_department_mail_settings(self, user_id, department_id):
@@ -35,4 +35,4 @@ class MailSettingsEntrypoints:
         returns what ``describe_department_mail_settings`` returns."""
         with self.db.transaction() as session:
             return mail_settings.update(session, load_viewer(session, user_id), department_id, settings,
-                                        utcnow())
+                                        utcnow(), keyring=self.settings.keyring)

@@ -16,29 +16,29 @@ from services.tickets import payload
 from services.tickets.access import Viewer
 from services.tickets.mail_settings.rules import merge_imap, merge_smtp
 from services.tickets.models import Department, DepartmentMailSettings
-from services.tickets.secrets_box import keyring
+from services.tickets.secrets_box import Keyring
 
 
 def _context(department_id: int, kind: str) -> str:
     return f"mailbox:{department_id}" if kind == "imap" else f"mailbox:{department_id}:smtp"
 
 
-def _reveal(blob: bytes | None, department_id: int, kind: str) -> str | None:
-    return keyring().decrypt(blob, context=_context(department_id, kind)) if blob else None
+def _reveal(keyring: Keyring, blob: bytes | None, department_id: int, kind: str) -> str | None:
+    return keyring.decrypt(blob, context=_context(department_id, kind)) if blob else None
 
 
-def imap_mailboxes(session: Session) -> list[dict]:
+def imap_mailboxes(session: Session, *, keyring: Keyring) -> list[dict]:
     """Every enabled IMAP mailbox with its password, for ingest's pollers."""
     rows = session.execute(
         select(DepartmentMailSettings, Department).join(Department)
         .where(DepartmentMailSettings.imap_enabled.is_(True)).order_by(Department.id)).all()
     return [{"department_id": d.id, "department_email": d.email, "host": s.imap_host, "port": s.imap_port,
              "security": s.imap_security, "user": s.imap_user,
-             "password": _reveal(s.imap_password, d.id, "imap"), "folder": s.imap_folder,
+             "password": _reveal(keyring, s.imap_password, d.id, "imap"), "folder": s.imap_folder,
              "move_to": s.imap_move_to} for s, d in rows]
 
 
-def sending_settings(session: Session, department_id: int) -> dict:
+def sending_settings(session: Session, department_id: int, *, keyring: Keyring) -> dict:
     """What notify needs to send from a department; ``"smtp": None`` means the server-wide default."""
     department = _department(session, department_id)
     settings = session.get(DepartmentMailSettings, department_id)
@@ -46,7 +46,7 @@ def sending_settings(session: Session, department_id: int) -> dict:
     if settings is not None and settings.smtp_host:
         smtp = {"host": settings.smtp_host, "port": settings.smtp_port, "security": settings.smtp_security,
                 "username": settings.smtp_username,
-                "password": _reveal(settings.smtp_password, department_id, "smtp")}
+                "password": _reveal(keyring, settings.smtp_password, department_id, "smtp")}
     return {"department_id": department.id, "email": department.email, "name": department.name,
             "send_acknowledgement": department.send_acknowledgement, "smtp": smtp}
 
@@ -58,7 +58,8 @@ def describe(session: Session, viewer: Viewer, department_id: int) -> dict:
     return _described(department, session.get(DepartmentMailSettings, department_id))
 
 
-def update(session: Session, viewer: Viewer, department_id: int, changes: dict, now: datetime) -> dict:
+def update(session: Session, viewer: Viewer, department_id: int, changes: dict, now: datetime, *,
+           keyring: Keyring) -> dict:
     """Apply a partial change (see ``domain.mail_settings``); returns the settings as ``describe``."""
     _check_owner(viewer)
     department = _department(session, department_id)
@@ -68,13 +69,13 @@ def update(session: Session, viewer: Viewer, department_id: int, changes: dict, 
     if unknown:
         raise InvalidInput(f"unknown setting {unknown[0]!r}", unknown[0])
     settings = session.get(DepartmentMailSettings, department_id) or _new_settings(session, department_id)
-    _apply(department, settings, changes)
+    _apply(department, settings, changes, keyring)
     settings.updated_at = now
     session.flush()
     return _described(department, settings)
 
 
-def _apply(department: Department, settings: DepartmentMailSettings, changes: dict) -> None:
+def _apply(department: Department, settings: DepartmentMailSettings, changes: dict, keyring: Keyring) -> None:
     if "send_acknowledgement" in changes:
         if not isinstance(changes["send_acknowledgement"], bool):
             raise InvalidInput("send_acknowledgement must be true or false", "send_acknowledgement")
@@ -86,7 +87,7 @@ def _apply(department: Department, settings: DepartmentMailSettings, changes: di
         settings.imap_security, settings.imap_user = imap["security"], imap["user"]
         settings.imap_folder, settings.imap_move_to = imap["folder"], imap["move_to"]
         if "password" in imap:
-            settings.imap_password = _seal(imap["password"], department.id, "imap")
+            settings.imap_password = _seal(keyring, imap["password"], department.id, "imap")
     if "smtp" in changes:
         if changes["smtp"] is None:
             settings.smtp_host = settings.smtp_port = settings.smtp_username = settings.smtp_password = None
@@ -96,11 +97,11 @@ def _apply(department: Department, settings: DepartmentMailSettings, changes: di
                 smtp["security"]
             settings.smtp_username = smtp["username"]
             if "password" in smtp:
-                settings.smtp_password = _seal(smtp["password"], department.id, "smtp")
+                settings.smtp_password = _seal(keyring, smtp["password"], department.id, "smtp")
 
 
-def _seal(password: str | None, department_id: int, kind: str) -> bytes | None:
-    return keyring().encrypt(password, context=_context(department_id, kind)) if password else None
+def _seal(keyring: Keyring, password: str | None, department_id: int, kind: str) -> bytes | None:
+    return keyring.encrypt(password, context=_context(department_id, kind)) if password else None
 
 
 def _imap_section(settings: DepartmentMailSettings) -> dict:

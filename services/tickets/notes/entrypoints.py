@@ -13,19 +13,21 @@ class NotesEntrypoints:
         """``{"items": [{"id", "body", "author": {"id", "name"}, "created_at", "updated_at", "edited"}]}``,
         newest first."""
         with self.db.transaction() as session:
-            return notes.list_notes(session, load_viewer(session, user_id), number)
+            return notes.list_notes(session, load_viewer(session, user_id), number, keyring=self.settings.keyring)
 
     @rpc
     def add_note(self, user_id, number, body):
         """``"Müşteri tekrar arayacak"`` → the new note."""
         with self.db.transaction() as session:
-            return notes.add_note(session, load_viewer(session, user_id), number, body, utcnow())
+            return notes.add_note(session, load_viewer(session, user_id), number, body, utcnow(),
+                                  keyring=self.settings.keyring)
 
     @rpc
     def edit_note(self, user_id, number, note_id, body):
         """Its author, a manager of the ticket's department or an owner replaces the text."""
         with self.db.transaction() as session:
-            return notes.edit_note(session, load_viewer(session, user_id), number, note_id, body, utcnow())
+            return notes.edit_note(session, load_viewer(session, user_id), number, note_id, body, utcnow(),
+                                   keyring=self.settings.keyring)
 
     @rpc
     def delete_note(self, user_id, number, note_id):
@@ -36,4 +38,4 @@ class NotesEntrypoints:
     def reseal_notes(self, limit=500):
         """Operators, after rotating the key: re-encrypt up to ``limit`` notes; returns how many."""
         with self.db.transaction() as session:
-            return notes.reseal_notes(session, limit)
+            return notes.reseal_notes(session, limit, keyring=self.settings.keyring)

@@ -21,40 +21,40 @@ from services.tickets.access import Viewer, check_can_change_note, open_ticket
 from services.tickets.audit import record_audit
 from services.tickets.models import Note, Ticket, User
 from services.tickets.schemas import iso
-from services.tickets.secrets_box import UnknownKey, keyring
+from services.tickets.secrets_box import Keyring, UnknownKey
 
 log = logging.getLogger(__name__)
 MAX_NOTE_LENGTH = 20_000
 
 
-def seal(note_id: int, text: str) -> bytes:
-    return keyring().encrypt(text, context=f"note:{note_id}")
+def seal(keyring: Keyring, note_id: int, text: str) -> bytes:
+    return keyring.encrypt(text, context=f"note:{note_id}")
 
 
-def unseal(note: Note) -> str | None:
+def unseal(keyring: Keyring, note: Note) -> str | None:
     """The note's text, or None when the key that sealed it is no longer configured."""
     try:
-        return keyring().decrypt(note.body_sealed, context=f"note:{note.id}")
+        return keyring.decrypt(note.body_sealed, context=f"note:{note.id}")
     except (UnknownKey, InvalidTag):
         log.error("note %s cannot be decrypted with the configured keys", note.id)
         return None
 
 
-def list_notes(session: Session, viewer: Viewer, number) -> dict:
+def list_notes(session: Session, viewer: Viewer, number, *, keyring: Keyring) -> dict:
     """A ticket's notes, newest first: ``{"items": [{"id", "body", "author", ...}]}``."""
     ticket = open_ticket(session, viewer, number)
     rows = session.execute(select(Note, User).join(User, User.id == Note.author_user_id)
                            .where(Note.ticket_id == ticket.id)
                            .order_by(Note.created_at.desc(), Note.id.desc())).all()
-    return {"items": [note_dict(note, author, ticket) for note, author in rows]}
+    return {"items": [note_dict(note, author, ticket, unseal(keyring, note)) for note, author in rows]}
 
 
-def add_note(session: Session, viewer: Viewer, number, body, now: datetime) -> dict:
+def add_note(session: Session, viewer: Viewer, number, body, now: datetime, *, keyring: Keyring) -> dict:
     """Write a note on a ticket the viewer may open."""
     ticket = open_ticket(session, viewer, number, for_update=True)  # its updated_at changes
     text = payload.text({"body": body}, "body", required=True, max_length=MAX_NOTE_LENGTH)
     note_id = session.scalar(select(Note.__table__.c.id.default.next_value()))
-    note = Note(id=note_id, ticket_id=ticket.id, author_user_id=viewer.user_id, body_sealed=seal(note_id, text),
+    note = Note(id=note_id, ticket_id=ticket.id, author_user_id=viewer.user_id, body_sealed=seal(keyring, note_id, text),
                 created_at=now, updated_at=now)
     session.add(note)
     ticket.updated_at = now
@@ -64,11 +64,12 @@ def add_note(session: Session, viewer: Viewer, number, body, now: datetime) -> d
     return note_dict(note, session.get(User, viewer.user_id), ticket, text)
 
 
-def edit_note(session: Session, viewer: Viewer, number, note_id, body, now: datetime) -> dict:
+def edit_note(session: Session, viewer: Viewer, number, note_id, body, now: datetime, *,
+              keyring: Keyring) -> dict:
     """Replace a note's text (its author, a manager of the department, or an owner)."""
     ticket, note = _changeable_note(session, viewer, number, note_id)
     text = payload.text({"body": body}, "body", required=True, max_length=MAX_NOTE_LENGTH)
-    note.body_sealed, note.updated_at = seal(note.id, text), now  # sealed afresh: with the current key
+    note.body_sealed, note.updated_at = seal(keyring, note.id, text), now  # sealed afresh: with the current key
     record_audit(session, actor_user_id=viewer.user_id, action="updated", object_type="note", object_id=note.id,
                  details={"ticket_number": ticket.number, "author_user_id": note.author_user_id}, at=now)
     return note_dict(note, session.get(User, note.author_user_id), ticket, text)
@@ -93,20 +94,21 @@ def _changeable_note(session: Session, viewer: Viewer, number, note_id) -> tuple
     return ticket, note
 
 
-def note_dict(note: Note, author: User | None, ticket: Ticket, text: str | None = None) -> dict:
-    return {"id": note.id, "ticket_number": ticket.number, "body": text if text is not None else unseal(note),
+def note_dict(note: Note, author: User | None, ticket: Ticket, text: str | None) -> dict:
+    """A note as the team reads it; ``text`` None: its key is gone, the body shows as null."""
+    return {"id": note.id, "ticket_number": ticket.number, "body": text,
             "author": {"id": note.author_user_id, "name": author.name if author else ""},
             "created_at": iso(note.created_at), "updated_at": iso(note.updated_at),
             "edited": note.updated_at != note.created_at}
 
 
-def reseal_notes(session: Session, limit: int = 500) -> int:
+def reseal_notes(session: Session, limit: int = 500, *, keyring: Keyring) -> int:
     """Re-encrypt up to ``limit`` notes sealed with an older key (key rotation); returns how many."""
-    current = keyring().current.encode() + b":"
+    current = keyring.current.encode() + b":"
     stale = session.scalars(select(Note).where(func.substring(Note.body_sealed, 1, len(current)) != current)
                             .order_by(Note.id).limit(limit).with_for_update(skip_locked=True)).all()
     for note in stale:
-        text = unseal(note)
+        text = unseal(keyring, note)
         if text is not None:
-            note.body_sealed = seal(note.id, text)
+            note.body_sealed = seal(keyring, note.id, text)
     return len(stale)

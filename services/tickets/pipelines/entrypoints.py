@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from services.shared.events import utcnow
-from services.shared.outbox import record_events
 from services.shared.rpc import rpc
 from services.tickets.access import load_viewer
 from services.tickets.core import updates
 from services.tickets.core.view import ticket_view
-from services.tickets.models import outbox
+from services.tickets.events import record_events
 from services.tickets.pipelines import board, pipelines
 
 
@@ -75,7 +74,7 @@ class PipelineEntrypoints:
         now = utcnow()
         with self.db.transaction() as session:
             ticket, events = updates.move_ticket(session, load_viewer(session, user_id), number, stage_id, now)
-            record_events(session, outbox, events)
+            record_events(session, events)
             return ticket_view(session, ticket, now)
 
     def _as_owner(self, user_id, action, *args):

@@ -11,8 +11,7 @@ import base64
 import re
 from dataclasses import dataclass
 
-from services.shared.attachment_store import attachment_store
-from services.shared.config import env_int
+from services.shared.attachment_store import AttachmentStore
 from services.shared.errors import InvalidInput
 from services.tickets.models import Attachment
 
@@ -27,18 +26,14 @@ class Upload:
     content: bytes
 
 
-def max_total_bytes() -> int:
-    """``MAX_ATTACHMENT_BYTES`` (default 25 MB): the most one mail may carry, in and out."""
-    return env_int("MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
-
-
-def decode_uploads(items) -> list[Upload]:
-    """The attachments of a reply request, decoded; InvalidInput naming ``attachments`` if unusable."""
+def decode_uploads(items, *, max_bytes: int) -> list[Upload]:
+    """The attachments of a reply request, decoded; InvalidInput naming ``attachments`` if unusable or
+    together over ``max_bytes`` (``MAX_ATTACHMENT_BYTES``: the most one mail may carry, in and out)."""
     if items is None:
         return []
     if not isinstance(items, list) or len(items) > MAX_FILES:
         raise InvalidInput(f"attachments must be a list of at most {MAX_FILES} files", "attachments")
-    uploads, total, limit = [], 0, max_total_bytes()
+    uploads, total, limit = [], 0, max_bytes
     for index, item in enumerate(items):
         upload = _decode_one(index, item)
         total += len(upload.content)
@@ -72,9 +67,8 @@ def _safe_filename(name) -> str:
     return "".join(ch for ch in name if ch.isprintable()).strip()[:255]
 
 
-def store_uploads(uploads: list[Upload]) -> list[dict]:
+def store_uploads(uploads: list[Upload], store: AttachmentStore) -> list[dict]:
     """Keep each file in the store; returns ``[{"filename", "content_type", "size", "sha256"}]``."""
-    store = attachment_store()
     return [{"filename": u.filename, "content_type": u.content_type, "size": len(u.content),
              "sha256": store.put(u.content)} for u in uploads]
 

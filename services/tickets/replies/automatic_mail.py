@@ -14,6 +14,8 @@ import json
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from services.shared.contracts.events import AcknowledgementSent
+
 RECORD_AUTOMATIC_MAIL = text("""
     INSERT INTO tickets.messages (ticket_id, department_id, direction, channel, rfc_message_id, in_reply_to,
                                   "references", subject, from_name, from_email, to_emails, body_text, reply_text,
@@ -28,7 +30,7 @@ RECORD_AUTOMATIC_MAIL = text("""
     RETURNING id""")
 
 
-def record_automatic_mail(session: Session, events: list[dict]) -> list[int]:
+def record_automatic_mail(session: Session, events: list[AcknowledgementSent]) -> list[int]:
     """Append sent automatic mails to their tickets' threads; returns the new messages' ids.
 
     Their Message-IDs then thread the customers' answers. A ticket deleted
@@ -40,9 +42,8 @@ def record_automatic_mail(session: Session, events: list[dict]) -> list[int]:
     return list(session.execute(RECORD_AUTOMATIC_MAIL, {"mails": mails}).scalars())
 
 
-def _mail(event: dict) -> dict:
-    return {"ticket_number": event["ticket_number"], "message_id": event["message_id"],
-            "in_reply_to": list(event.get("in_reply_to") or []), "references": list(event.get("references") or []),
-            "subject": event.get("subject") or "", "from_name": event.get("from_name") or "",
-            "from_email": event.get("from_email") or "", "to_email": event["to_email"],
-            "body_text": event.get("body_text") or "", "sent_at": event["sent_at"]}
+def _mail(event: AcknowledgementSent) -> dict:
+    return {"ticket_number": event.ticket_number, "message_id": event.message_id,
+            "in_reply_to": list(event.in_reply_to), "references": list(event.references), "subject": event.subject,
+            "from_name": event.from_name, "from_email": event.from_email, "to_email": event.to_email,
+            "body_text": event.body_text, "sent_at": event.sent_at.isoformat()}

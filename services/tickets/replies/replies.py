@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.shared.contracts.events import ReplyPosted, StoredAttachment
 from services.shared.errors import InvalidInput
 from services.tickets.access import Viewer, open_ticket
 from services.tickets.domain.numbers import reply_subject, tag_subject
@@ -14,7 +15,8 @@ from services.tickets.domain.status import status_after_agent_reply
 from services.tickets.history import record_change
 from services.tickets.models import Customer, Department, Message, Ticket, User
 from services.tickets.replies.attachments import attachment_rows, decode_uploads, store_uploads
-from services.tickets.schemas import iso, message_dict, status_changed_event
+from services.tickets.schemas import message_dict, status_changed_event
+from services.tickets.settings import TicketsSettings
 
 MAX_REFERENCES = 20
 
@@ -25,18 +27,18 @@ def new_message_id(number: str, department_email: str) -> str:
     return f"{uuid.uuid4().hex}.{number}@{domain}"
 
 
-def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: datetime,
-               attachments: list | None = None) -> tuple[dict, list]:
+def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: datetime, *,
+               settings: TicketsSettings, attachments: list | None = None) -> tuple[dict, list]:
     """Add an agent's reply to a ticket; returns the message and the events to publish."""
     if not (body or "").strip():
         raise InvalidInput("body must not be empty", "body")
-    uploads = decode_uploads(attachments)
+    uploads = decode_uploads(attachments, max_bytes=settings.max_attachment_bytes)
     ticket = open_ticket(session, viewer, number, for_update=True)  # a reply may change its status
     department = session.get(Department, ticket.department_id)
     customer = session.get(Customer, ticket.customer_id)
     if not customer.email:
         raise InvalidInput("the customer of this ticket has no email address to reply to", "customer.email")
-    stored = store_uploads(uploads)  # only once the agent may answer: no files from refused requests
+    stored = store_uploads(uploads, settings.attachment_store)  # only once the agent may answer: no files from refused requests
     answered = _answered_mail(session, ticket)
     references = (list(answered.references) + [answered.rfc_message_id])[-MAX_REFERENCES:] if answered else []
     message = Message(
@@ -52,19 +54,16 @@ def post_reply(session: Session, viewer: Viewer, number: str, body: str, now: da
     events = _apply_reply_to_ticket(session, ticket, viewer, now)
     session.flush()
     author = session.get(User, viewer.user_id)
-    events.insert(0, ("reply_posted", {
-        **_reply_posted(ticket, message, department, customer), "author_name": author.name if author else "",
-        "first_response": first_response, "attachments": stored, "created_at": iso(now)}))
+    events.insert(0, ReplyPosted(
+        ticket_number=ticket.number, message_db_id=message.id, message_id=message.rfc_message_id,
+        in_reply_to=tuple(message.in_reply_to), references=tuple(message.references), subject=message.subject,
+        body_text=message.body_text, from_email=department.email, from_name=department.name,
+        to_email=message.to_emails[0],  # a Reply-To address comes without the customer's name
+        to_name=customer.name if message.to_emails[0] == customer.email else "", department_id=department.id,
+        author_name=author.name if author else "", first_response=first_response,
+        ticket_created_at=ticket.created_at, priority=ticket.priority,
+        attachments=tuple(StoredAttachment(**item) for item in stored), created_at=now))
     return message_dict(message), events
-
-
-def _reply_posted(ticket: Ticket, message: Message, department: Department, customer: Customer) -> dict:
-    return {"ticket_number": ticket.number, "message_db_id": message.id, "message_id": message.rfc_message_id,
-            "in_reply_to": message.in_reply_to, "references": message.references, "subject": message.subject,
-            "body_text": message.body_text, "from_email": department.email, "from_name": department.name,
-            "to_email": message.to_emails[0],  # a Reply-To address comes without the customer's name
-            "to_name": customer.name if message.to_emails[0] == customer.email else "", "department_id": department.id,
-            "ticket_created_at": iso(ticket.created_at), "priority": ticket.priority}
 
 
 def _recipient(session: Session, ticket: Ticket, customer: Customer) -> str:

@@ -76,8 +76,18 @@ def test_auto_replies_are_flagged_on_the_events_notify_reads(tickets, event_tap)
     assert received["is_auto_submitted"] is True and received["auto_reason"] == "Auto-Submitted: auto-replied"
 
 
-def test_a_sender_over_the_rate_limit_is_held_not_ticketed(tickets, event_tap, monkeypatch):
-    monkeypatch.setenv("SENDER_RATE_LIMIT", "3")
+@pytest.fixture
+def tickets_limited(start_service, demo_org, rpc, monkeypatch):
+    """Tickets started with ``SENDER_RATE_LIMIT`` at ``tickets_limited(n)``: it is read when the service starts."""
+    def start(limit: int):
+        monkeypatch.setenv("SENDER_RATE_LIMIT", str(limit))
+        start_service(TicketsService)
+        return rpc.tickets
+    return start
+
+
+def test_a_sender_over_the_rate_limit_is_held_not_ticketed(tickets_limited, event_tap):
+    tickets = tickets_limited(3)
     tap = event_tap("tickets")
     storm = [inbound(f"storm-{i}@example.org", from_email="storm@example.org") for i in range(5)]
     results = tickets.receive_messages(storm[:2]) + tickets.receive_messages(storm[2:])
@@ -92,8 +102,8 @@ def test_a_sender_over_the_rate_limit_is_held_not_ticketed(tickets, event_tap, m
                                                               ("storm-3@example.org", "rate_limited")]
 
 
-def test_a_manager_releases_held_mail_into_a_ticket(tickets, monkeypatch):
-    monkeypatch.setenv("SENDER_RATE_LIMIT", "1")
+def test_a_manager_releases_held_mail_into_a_ticket(tickets_limited):
+    tickets = tickets_limited(1)
     tickets.receive_messages([inbound(f"r-{i}@example.org", from_email="r@example.org") for i in range(2)])
     manager = tickets.authenticate("manager@example.com", "destek-demo")["id"]
     [held] = tickets.list_held_messages(manager)
@@ -104,14 +114,14 @@ def test_a_manager_releases_held_mail_into_a_ticket(tickets, monkeypatch):
 
 
 def test_one_broken_message_is_held_and_the_rest_of_its_batch_goes_in(tickets):
-    broken = inbound("broken@example.org", attachments=[{"sha256": "not-a-hash", "filename": "x"}])
+    broken = inbound("broken@example.org", attachments=[{"sha256": "not-a-hash", "filename": "x", "size": 1}])
     first, second, third = tickets.receive_messages([inbound("ok-1@example.org"), broken,
                                                      inbound("ok-2@example.org")])
     assert first["status"] == third["status"] == "created"
     assert second == {"status": "held", "ticket_number": None, "message_id": "broken@example.org",
                       "held_reason": "failed"}
     [held] = tickets.list_held_messages(owner_of(tickets))
-    assert held["reason"] == "failed" and "sha256" in held["error"]
+    assert held["reason"] == "failed" and "attachments[0].sha256" in held["error"]
     assert tickets.receive_messages([broken])[0]["status"] == "duplicate"
 
 

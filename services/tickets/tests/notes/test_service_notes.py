@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import text
 
 from services.shared.errors import Forbidden, InvalidInput, NotFound
-from services.tickets import secrets_box
 from services.tickets.service import TicketsService
 from services.tickets.tests.support_3y import Org
 
@@ -20,19 +19,22 @@ def new_key(key_id: str) -> str:
 
 
 @pytest.fixture
-def keys(monkeypatch):
-    """Set DESTEK_ENCRYPTION_KEYS for the service running in this process; ``keys("k2:..,k1:..")``."""
+def keys(monkeypatch, start_service):
+    """Start tickets with DESTEK_ENCRYPTION_KEYS set to ``keys("k2:..,k1:..")``, stopping the one running:
+    the keys are read when the service starts, so an operator rotates them with a restart too."""
+    running = []
+
     def use(spec: str) -> None:
         monkeypatch.setenv("DESTEK_ENCRYPTION_KEYS", spec)
-        secrets_box.keyring.cache_clear()
-    yield use
-    secrets_box.keyring.cache_clear()
+        while running:
+            running.pop().stop()
+        running.append(start_service(TicketsService))
+    return use
 
 
 @pytest.fixture
-def org(start_service, demo_org, rpc, keys):
+def org(demo_org, rpc, keys):
     keys(new_key("k1"))
-    start_service(TicketsService)
     return Org(rpc.tickets)
 
 

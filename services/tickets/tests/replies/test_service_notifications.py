@@ -11,6 +11,7 @@ from services.shared.events import new_event
 from services.tickets.service import TicketsService
 from services.tickets.tests.inbound.test_service_inbound import inbound
 from tests.support.smtp_server import RecordingSmtpServer
+from tests.support.waiting import eventually
 
 TOO_BIG = {"filename": "video.mp4", "content_type": "video/mp4", "size": 40_000_000,
            "reason": "larger than the 25 MB limit"}
@@ -134,3 +135,21 @@ def test_a_burst_of_sent_acknowledgements_lands_once_each_on_the_threads_of_tick
     [answer] = tickets.receive_messages([inbound("cevap-a@example.org", subject="Re: teşekkürler",
                                                  in_reply_to=["ack.a@example.com"])])
     assert answer["status"] == "appended" and answer["ticket_number"] == numbers[0]
+
+
+def test_a_sent_acknowledgement_tickets_cannot_read_is_parked_naming_the_field_and_the_others_land(
+        tickets_alone, rabbit_config, rpc):
+    tickets = tickets_alone
+    numbers = [tickets.receive_messages([inbound(f"bad-{n}@example.org")])[0]["ticket_number"] for n in range(2)]
+    unreadable = {**automatic_mail_sent("acknowledgement_sent", numbers[0], "ack.bad@example.com"),
+                  "sent_at": "yesterday"}
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("notify", "acknowledgement_sent", [unreadable, automatic_mail_sent(
+        "acknowledgement_sent", numbers[1], "ack.good@example.com")])
+    [recorded] = automatic(thread_when(tickets, numbers[1], automatic))
+    assert recorded["message_id"] == "ack.good@example.com"
+    [parked] = eventually(rpc.tickets.list_parked_events)
+    assert parked["event_id"] == unreadable["event_id"] and parked["handler"] == "handle_acknowledgement_sent"
+    assert "cannot read a acknowledgement_sent event: sent_at must be an ISO 8601 time" in parked["error"]
+    assert automatic(tickets.get_ticket(tickets.authenticate("owner@example.com", "destek-demo")["id"],
+                                        numbers[0])["messages"]) == []
