@@ -1,7 +1,8 @@
 """What is in deploy/ is checked here without a cluster or a Docker daemon, by the real validators.
 
-Test policy: no cluster and no Docker daemon, only the validators the test extra installs. Kubernetes manifests are validated, strictly (unknown fields are
-errors, as ``kubectl apply`` treats them), against the Kubernetes JSON schemas that the
+Test policy: no cluster and no Docker daemon, only the validators the test extra installs.
+Kubernetes manifests are validated, strictly (unknown fields are errors, as ``kubectl apply``
+treats them), against the Kubernetes JSON schemas that the
 ``kubernetes-validate`` package carries; the operators' resources (RabbitmqCluster, CloudNativePG
 Cluster) against their CRDs' schemas kept in ``deploy/kubernetes/crd-schemas``; the compose file
 against the Compose Specification schema that ``check-jsonschema`` carries; the Dockerfile by
@@ -27,6 +28,7 @@ import sys
 import time
 import tomllib
 import zipfile
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from services.shared.config import SERVICE_PORTS
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
+MONITORING = DEPLOY / "monitoring"
 COMPOSE = DEPLOY / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
 # The oldest Kubernetes the manifests are meant for, and the newest whose schemas the validator has.
@@ -58,15 +61,18 @@ NOT_YET_READ = {"WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY
 
 
 def kubernetes_files() -> list[Path]:
-    return sorted(path for path in KUBERNETES.rglob("*.yaml") if path.name != "kustomization.yaml")
+    return sorted(path for folder in (KUBERNETES, MONITORING) for path in folder.rglob("*.yaml")
+                  if path.name != "kustomization.yaml")
 
 
 def documents(path: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
+@lru_cache(maxsize=1)
 def all_resources() -> list[tuple[str, dict]]:
-    return [(f"{path.relative_to(KUBERNETES)}:{doc['kind']}/{doc['metadata']['name']}", doc)
+    """Every resource of every manifest (shared: a test that changes one changes a deep copy)."""
+    return [(f"{path.relative_to(DEPLOY)}:{doc['kind']}/{doc['metadata']['name']}", doc)
             for path in kubernetes_files() for doc in documents(path)]
 
 
@@ -80,6 +86,7 @@ def compose() -> dict:
 
 # -- the validators ------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
 def crd_schemas() -> dict[tuple[str, str], dict]:
     """``(apiVersion, kind)`` → the CRD's schema, unknown fields refused as the API server prunes or refuses them."""
     schemas = {}
@@ -106,7 +113,9 @@ def validate_resource(doc: dict, version: str) -> None:
     """Raise when ``doc`` is not a valid resource of Kubernetes ``version`` (or of its operator's CRD)."""
     crd_schema = crd_schemas().get((doc["apiVersion"], doc["kind"]))
     if crd_schema is not None:
-        jsonschema.validate(doc, crd_schema, cls=jsonschema.Draft4Validator)
+        # Not checked against the metaschema first: CRDs carry Go regular expressions ("(?i)...")
+        # that it calls invalid, while Python's re, which validation uses, takes them.
+        jsonschema.Draft4Validator(crd_schema).validate(doc)
         for field in ("apiVersion", "kind", "metadata", "spec"):
             assert field in doc, f"{doc['kind']} has no {field}"
         return
@@ -140,6 +149,8 @@ def test_the_operators_resources_are_checked_against_their_crds_not_skipped():
     kinds = {(doc["apiVersion"], doc["kind"]) for _, doc in all_resources()}
     assert ("rabbitmq.com/v1beta1", "RabbitmqCluster") in kinds & crd_schemas().keys()
     assert ("postgresql.cnpg.io/v1", "Cluster") in kinds & crd_schemas().keys()
+    assert ("monitoring.coreos.com/v1", "PodMonitor") in kinds & crd_schemas().keys()
+    assert ("monitoring.coreos.com/v1", "PrometheusRule") in kinds & crd_schemas().keys()
 
 
 def test_the_validators_refuse_broken_manifests():
@@ -163,7 +174,7 @@ def test_the_validators_refuse_broken_manifests():
 
 def test_every_manifest_is_applied_by_exactly_one_kustomization_but_the_secrets_example():
     listed: dict[Path, Path] = {}
-    for kustomization in KUBERNETES.rglob("kustomization.yaml"):
+    for kustomization in [*KUBERNETES.rglob("kustomization.yaml"), MONITORING / "kustomization.yaml"]:
         for entry in yaml.safe_load(kustomization.read_text())["resources"]:
             path = (kustomization.parent / entry).resolve()
             assert path.is_file(), f"{kustomization} lists {entry}, which does not exist"
@@ -260,6 +271,30 @@ def test_the_services_read_the_credentials_the_operators_create():
         order = list(env)
         assert order.index("RABBITMQ_USERNAME") < order.index("AMQP_URI")
         assert order.index("RABBITMQ_PASSWORD") < order.index("AMQP_URI")
+
+
+def test_prometheus_scrapes_every_process_where_it_serves_its_metrics():
+    monitor = resources_of("PodMonitor")["destek"]
+    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+    selector = monitor["spec"]["selector"]
+    (names,) = [rule["values"] for rule in selector["matchExpressions"] if rule["key"] == "app.kubernetes.io/name"]
+    assert sorted(names) == sorted(f"destek-{service}" for service in SERVICE_PORTS)
+    for service in SERVICE_PORTS:
+        deployment = resources_of("Deployment")[f"destek-{service}"]
+        assert selector["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+        assert endpoint["port"] in {port["name"] for port in _container(deployment)["ports"]}
+    assert endpoint["path"] == "/metrics"
+
+
+def test_the_alerts_watch_metrics_the_services_export():
+    source = "\n".join(path.read_text() for path in (ROOT / "services").rglob("*.py") if "tests" not in path.parts)
+    rules = [rule for group in resources_of("PrometheusRule")["destek"]["spec"]["groups"] for rule in group["rules"]]
+    assert rules
+    for rule in rules:
+        for metric in re.findall(r"\b(destek_[a-z_]+)", rule["expr"]):
+            assert f'"{metric}"' in source, f"{rule['alert']} watches {metric}, which no service exports"
+        if "job=" in rule["expr"]:  # the Prometheus Operator names a PodMonitor's job namespace/name
+            assert 'job="destek/destek"' in rule["expr"]
 
 
 # -- commands ------------------------------------------------------------------------------------
