@@ -467,11 +467,17 @@ def test_the_images_build_context_has_what_the_package_is_built_from(tmp_path):
     copied = re.findall(r"^COPY (?!--from)(.+) \S+$", DOCKERFILE.read_text(), flags=re.M)
     context = tmp_path / "context"
     context.mkdir()
+
+    def left_out(folder, names):
+        here = Path(folder).relative_to(ROOT)
+        return {name for name in names if name in ("__pycache__",) or name.endswith(".pyc")
+                or (here / name).as_posix() in ignored}
+
     for sources in copied:
         for source in sources.split():
             assert source not in ignored, f".dockerignore leaves out {source}, which the Dockerfile copies"
             if (ROOT / source).is_dir():
-                shutil.copytree(ROOT / source, context / source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                shutil.copytree(ROOT / source, context / source, ignore=left_out)
             else:
                 shutil.copy(ROOT / source, context / source)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path / "wheels"),
@@ -483,6 +489,7 @@ def test_the_images_build_context_has_what_the_package_is_built_from(tmp_path):
         if path.is_file() and "__pycache__" not in path.parts]
     wanted += ["deploy/mail_catcher.py", "services/shared/runner.py", "services/gateway/wsgi.py"]
     assert [path for path in wanted if path not in names] == []
+    assert not [name for name in names if name.startswith(("deploy/kubernetes", "deploy/monitoring"))]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     for script in console_scripts():
         assert f"{script} = " in entry_points
