@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 
 from services.shared.attachment_store import attachment_store
+from services.shared.contracts.events import StoredAttachment
 
 
 class MissingAttachment(Exception):
     """A file the reply lists is not (or not intact) in the store; worth retrying later."""
 
 
-def read_attachments(metadata: list[dict]) -> list[tuple[dict, bytes]]:
+def read_attachments(metadata: tuple[StoredAttachment, ...]) -> list[tuple[StoredAttachment, bytes]]:
     """Each listed attachment with its content, checked against its hash."""
-    return [(meta, read_one(meta["sha256"])) for meta in metadata or []]
+    return [(meta, read_one(meta.sha256)) for meta in metadata]
 
 
 def read_one(sha256: str) -> bytes:

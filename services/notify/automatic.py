@@ -7,53 +7,51 @@ from services.notify import deliveries, wire
 from services.notify.domain.automatic_mail import (AutomaticText, acknowledgement_skip_reason,
                                                    acknowledgement_text, attachments_notice_text,
                                                    recipient_skip_reason, stable_message_id)
+from services.shared.contracts.events import AttachmentsRejected, TicketCreated
 
 log = logging.getLogger(__name__)
 
 
-def may_acknowledge(event: dict) -> bool:
+def may_acknowledge(event: TicketCreated) -> bool:
     """Whether a ``ticket_created`` event can lead to an acknowledgement (before asking for settings)."""
-    return acknowledgement_skip_reason(event, event.get("department_email") or "") is None
+    return acknowledgement_skip_reason(event, event.department_email) is None
 
 
-def acknowledgement_mail(event: dict, department: dict | None) -> deliveries.OutgoingMail | None:
+def acknowledgement_mail(event: TicketCreated, department: dict | None) -> deliveries.OutgoingMail | None:
     """The acknowledgement of a ``ticket_created`` event, or None when this ticket gets none."""
     department = department or {}
-    sender = department.get("email") or event.get("department_email") or ""
-    if event.get("send_acknowledgement") is None:  # an older event: the department's setting decides
-        event = {**event, "send_acknowledgement": department.get("send_acknowledgement", True)}
-    reason = acknowledgement_skip_reason(event, sender)
+    sender = department.get("email") or event.department_email
+    reason = acknowledgement_skip_reason(event, sender,
+                                         department_sends=department.get("send_acknowledgement", True))
     if reason:
         return _skipped(event, reason)
-    number = event["ticket_number"]
-    text = acknowledgement_text(ticket_number=number, subject=event.get("subject") or "",
-                                customer_name=event.get("customer_name") or "",
+    number = event.ticket_number
+    text = acknowledgement_text(ticket_number=number, subject=event.subject, customer_name=event.customer_name,
                                 department_name=department.get("name") or "")
     # Keyed on the ticket (and its creation time, which no other install shares): one per ticket.
-    message_id = stable_message_id("ack", f"{number}\0{event.get('created_at')}", sender)
+    message_id = stable_message_id("ack", f"{number}\0{event.created_at.isoformat()}", sender)
     return _outgoing("acknowledgement", text, message_id=message_id, number=number, sender=sender,
-                  department=department, department_id=event.get("department_id"),
-                  to_email=event["customer_email"], to_name=event.get("customer_name") or "",
-                  answered=event.get("message_id"))
+                  department=department, department_id=event.department_id,
+                  to_email=event.customer_email, to_name=event.customer_name, answered=event.message_id)
 
 
-def attachments_notice_mail(event: dict, department: dict | None) -> deliveries.OutgoingMail | None:
+def attachments_notice_mail(event: AttachmentsRejected, department: dict | None) -> deliveries.OutgoingMail | None:
     """The notice of an ``attachments_rejected`` event listing what was not kept, or None."""
     department = department or {}
-    sender = department.get("email") or event.get("department_email") or ""
+    sender = department.get("email") or event.department_email
     if not sender:
-        raise LookupError(f"no address known for department {event.get('department_id')}; retry later")
-    reason = ("the sender is an automatic or bulk sender" if event.get("is_auto_submitted")
-              else recipient_skip_reason(event.get("to_email") or "", sender))
-    if reason or not event.get("skipped"):
+        raise LookupError(f"no address known for department {event.department_id}; retry later")
+    reason = ("the sender is an automatic or bulk sender" if event.is_auto_submitted
+              else recipient_skip_reason(event.to_email, sender))
+    if reason or not event.skipped:
         return _skipped(event, reason or "nothing was left out")
-    number = event["ticket_number"]
-    text = attachments_notice_text(ticket_number=number, skipped=event["skipped"],
+    number = event.ticket_number
+    text = attachments_notice_text(ticket_number=number, skipped=event.skipped,
                                    department_name=department.get("name") or "")
-    message_id = stable_message_id("attachments", f"{number}\0{event.get('message_id')}", sender)
+    message_id = stable_message_id("attachments", f"{number}\0{event.message_id}", sender)
     return _outgoing("attachments_notice", text, message_id=message_id, number=number, sender=sender,
-                  department=department, department_id=event.get("department_id"),
-                  to_email=event["to_email"], to_name="", answered=event.get("message_id"))
+                  department=department, department_id=event.department_id,
+                  to_email=event.to_email, to_name="", answered=event.message_id)
 
 
 def _outgoing(kind: str, text: AutomaticText, *, message_id: str, number: str, sender: str,
@@ -70,6 +68,6 @@ def _outgoing(kind: str, text: AutomaticText, *, message_id: str, number: str, s
                                    details=details)
 
 
-def _skipped(event: dict, reason: str) -> None:
-    log.info("no automatic mail for ticket %s: %s", event.get("ticket_number"), reason)
+def _skipped(event: TicketCreated | AttachmentsRejected, reason: str) -> None:
+    log.info("no automatic mail for ticket %s: %s", event.ticket_number, reason)
     return None

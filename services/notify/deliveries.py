@@ -13,6 +13,7 @@ from services.notify.attachments import read_attachments
 from services.notify.destinations import ensure_destinations
 from services.notify.domain.destinations import smtp_destination
 from services.notify.models import Delivery
+from services.shared.contracts.events import ReplyPosted
 from services.shared.events import utcnow
 
 # The rows travel as one JSON document and the mails' bytes as one bytea, cut apart by PostgreSQL:
@@ -61,14 +62,14 @@ def outgoing_message(built: EmailMessage, kind: str, ticket_number: str, departm
                         _address(built["To"]), built["Subject"], kind, ticket_number, department_id, message_db_id)
 
 
-def queue_reply(session: Session, event: dict) -> int:
+def queue_reply(session: Session, event: ReplyPosted) -> int:
     """The pending delivery of a ``reply_posted`` event (one per Message-ID, however often it comes)."""
-    existing = session.scalar(select(Delivery.id).where(Delivery.message_id == event["message_id"]))
+    existing = session.scalar(select(Delivery.id).where(Delivery.message_id == event.message_id))
     if existing is not None:
         return existing
-    built = mail.build_reply(event, read_attachments(event.get("attachments") or []))
+    built = mail.build_reply(event, read_attachments(event.attachments))
     [delivery_id] = list(queue_mails(session, [outgoing_message(
-        built, "reply", event["ticket_number"], event.get("department_id"), event.get("message_db_id"))]))
+        built, "reply", event.ticket_number, event.department_id, event.message_db_id)]))
     return delivery_id
 
 

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from services.shared.config import env, env_int
+from services.shared.contracts.events import ReplyPosted, StoredAttachment
 from services.shared.events import utcnow
 
 
@@ -62,17 +63,16 @@ def bracketed(message_id: str) -> str:
     return f"<{message_id}>"
 
 
-def build_reply(event: dict, attachments: list[tuple[dict, bytes]] = ()) -> EmailMessage:
+def build_reply(event: ReplyPosted, attachments: list[tuple[StoredAttachment, bytes]] = ()) -> EmailMessage:
     """The customer-facing mail of an agent's reply, threaded onto the customer's mail."""
-    mail = _headed(from_email=event["from_email"], from_name=event.get("from_name"), to_email=event["to_email"],
-                   to_name=event.get("to_name"), subject=event["subject"], message_id=event["message_id"],
-                   in_reply_to=event.get("in_reply_to"), references=event.get("references"),
-                   ticket_number=event["ticket_number"])
-    mail.set_content(event["body_text"], charset="utf-8")
+    mail = _headed(from_email=event.from_email, from_name=event.from_name, to_email=event.to_email,
+                   to_name=event.to_name, subject=event.subject, message_id=event.message_id,
+                   in_reply_to=event.in_reply_to, references=event.references, ticket_number=event.ticket_number)
+    mail.set_content(event.body_text, charset="utf-8")
     for meta, content in attachments:
-        maintype, _, subtype = (meta.get("content_type") or "application/octet-stream").partition("/")
+        maintype, _, subtype = (meta.content_type or "application/octet-stream").partition("/")
         mail.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
-                            filename=meta.get("filename") or "attachment")
+                            filename=meta.filename or "attachment")
     return mail
 
 

@@ -13,6 +13,8 @@ from services.notify import mail
 from services.notify.domain.destinations import backoff, channel_of
 from services.notify.metrics import DELIVERY_FAILURES, POSSIBLE_DUPLICATES
 from services.notify.models import Delivery, outbox
+from services.shared.contracts.events import (AcknowledgementSent, AttachmentsNoticeSent, BounceReceived, Event,
+                                              ReplyFailed, ReplySent)
 from services.shared.events import utcnow
 from services.shared.outbox import record_events
 
@@ -20,12 +22,12 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(minutes=30)
-# kind → (event when sent, event when failed for good); automatic mail that fails stays in deliveries.
-OUTCOME_EVENTS = {
-    "reply": ("reply_sent", "reply_failed"),
-    "acknowledgement": ("acknowledgement_sent", None),
-    "attachments_notice": ("attachments_notice_sent", None),
+# An automatic mail sent raises the event of its kind; one that fails for good stays in deliveries.
+AUTOMATIC_MAIL_SENT: dict[str, type[AcknowledgementSent]] = {
+    "acknowledgement": AcknowledgementSent,
+    "attachments_notice": AttachmentsNoticeSent,
 }
+AUTOMATIC_DETAILS = ("body_text", "from_name", "in_reply_to", "references")  # what automatic.py keeps in details
 STATE_COLUMNS = ("id", "attempt_id", "status", "attempts", "sent_at", "last_error", "next_attempt_at")
 # One statement for every delivery of a round, its rows as one JSON document (see deliveries.QUEUE_MAILS).
 # Only rows still at the attempt the outcome is of: a process whose lease was taken for a dead one's
@@ -47,7 +49,7 @@ class Settled:
     first_backoff: timedelta = timedelta(seconds=10)
     outcomes: dict[int, str] = field(default_factory=dict)
     states: list[dict] = field(default_factory=list)
-    events: list[tuple[int, str, dict]] = field(default_factory=list)  # (delivery id, event type, payload)
+    events: list[tuple[int, Event]] = field(default_factory=list)  # (delivery id, the event its outcome raises)
 
     def write(self, session: Session) -> None:
         """Store every new state in one update and the events of those stored in one insert."""
@@ -58,7 +60,7 @@ class Settled:
             if state["id"] not in written:
                 log.warning("delivery %s: another attempt began since attempt %s, whose outcome (%s) is not "
                             "recorded", state["id"], state["attempt_id"], state["status"])
-        events = [(event_type, payload) for delivery_id, event_type, payload in self.events if delivery_id in written]
+        events = [(event.event_type, event.to_wire()) for delivery_id, event in self.events if delivery_id in written]
         if events:
             record_events(session, outbox, events)
 
@@ -88,15 +90,15 @@ def release(settled: Settled, delivery) -> None:
     settled.states.append(_state(delivery, status="pending"))
 
 
-def record_bounce(session: Session, event: dict) -> bool:
+def record_bounce(session: Session, event: BounceReceived) -> bool:
     """Mark a sent mail failed when a bounce (DSN) says it could not be delivered; False if not ours."""
-    if event.get("action") != "failed" and not str(event.get("status") or "").startswith("5"):
+    if event.action != "failed" and not event.status.startswith("5"):
         return False  # "delayed" and other warnings: the receiving server is still trying
     delivery = session.execute(select(*Delivery.__table__.c).where(
-        Delivery.message_id == event.get("original_message_id")).with_for_update()).first()
+        Delivery.message_id == event.original_message_id).with_for_update()).first()
     if delivery is None or delivery.status == "failed":
         return False
-    detail = " ".join(str(event.get(k) or "") for k in ("status", "diagnostic")).strip() or "no details"
+    detail = f"{event.status} {event.diagnostic}".strip() or "no details"
     settled = Settled()
     _failed(settled, delivery, delivery.attempts, f"bounced: {detail}")
     settled.write(session)
@@ -110,13 +112,29 @@ def _sent(settled: Settled, delivery, attempts: int) -> str:
         POSSIBLE_DUPLICATES.labels(channel_of(delivery.destination)).inc()
         log.warning("delivery %s (Message-ID %s) sent again after a process died sending it: possibly a duplicate",
                     delivery.id, delivery.message_id)
-    payload = _outcome(delivery, attempts)
-    if delivery.kind != "reply":
-        del payload["message_db_id"]  # automatic mail has no thread entry yet: the event creates it
-        payload.update({**(delivery.details or {}), "subject": delivery.subject,
-                        "from_email": delivery.from_email, "sent_at": sent_at.isoformat()})
-    settled.events.append((delivery.id, OUTCOME_EVENTS[delivery.kind][0], payload))
+    event = (ReplySent(**_outcome(delivery, attempts)) if delivery.kind == "reply"
+             else _automatic_mail_sent(delivery, attempts, sent_at))
+    if event is not None:
+        settled.events.append((delivery.id, event))
     return "sent"
+
+
+def _automatic_mail_sent(delivery, attempts: int, sent_at: datetime) -> AcknowledgementSent | None:
+    """The event of an automatic mail sent, from what its row keeps (automatic.py); None if the row lacks it.
+
+    Automatic mail has no thread entry yet (no ``message_db_id``): the event creates it.
+    """
+    details = delivery.details or {}
+    missing = [name for name in AUTOMATIC_DETAILS if name not in details]
+    if missing:  # the mail is gone already: failing here would send it again, so it goes without its event
+        log.error("delivery %s (%s) was sent but its row lacks %s: no %s event", delivery.id, delivery.message_id,
+                  ", ".join(missing), AUTOMATIC_MAIL_SENT[delivery.kind].event_type)
+        return None
+    return AUTOMATIC_MAIL_SENT[delivery.kind](
+        ticket_number=delivery.ticket_number, message_id=delivery.message_id, subject=delivery.subject,
+        body_text=details["body_text"], from_email=delivery.from_email, from_name=details["from_name"],
+        to_email=delivery.to_email, in_reply_to=tuple(details["in_reply_to"]),
+        references=tuple(details["references"]), sent_at=sent_at, attempts=attempts, kind=delivery.kind)
 
 
 def _retry(settled: Settled, delivery, attempts: int, error: str) -> None:
@@ -130,9 +148,8 @@ def _failed(settled: Settled, delivery, attempts: int, error: str) -> str:
     settled.states.append(_state(delivery, status="failed", attempts=attempts, last_error=error,
                                  next_attempt_at=None))
     log.error("delivery %s to %s failed for good: %s", delivery.id, delivery.to_email, error)
-    failed_event = OUTCOME_EVENTS[delivery.kind][1]
-    if failed_event:
-        settled.events.append((delivery.id, failed_event, {**_outcome(delivery, attempts), "error": error}))
+    if delivery.kind == "reply":
+        settled.events.append((delivery.id, ReplyFailed(**_outcome(delivery, attempts), error=error)))
     return "failed"
 
 

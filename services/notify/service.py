@@ -8,8 +8,10 @@ from services.notify.departments import DepartmentMailSettings
 from services.notify.lease import SendingLease, recover_orphans
 from services.notify.models import outbox, parked_events, processed_events
 from services.notify.scheduler import destinations_due
-from services.shared.batch_consumers import consumes_batch, first_time_many
+from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
 from services.shared.consumers import EventInbox, consumes, first_time
+from services.shared.contracts.events import (AttachmentsRejected, BounceReceived, ReplyPosted, TicketCreated, among,
+                                              read_events)
 from services.shared.database import Database
 from services.shared.outbox import OutboxRelay
 from services.shared.rpc import rpc
@@ -28,10 +30,11 @@ class NotifyService(ServiceBase):
     @consumes("tickets", "reply_posted")
     def handle_reply_posted(self, event):
         """Queue the reply's mail and try to send it straight away."""
+        reply = ReplyPosted.from_wire(event)  # an event it cannot read is parked, naming the field
         with self.db.transaction() as session:
             if not first_time(session, processed_events, event, "handle_reply_posted"):
                 return
-            delivery_id = deliveries.queue_reply(session, event)
+            delivery_id = deliveries.queue_reply(session, reply)
         self._send_now([delivery_id])
 
     @consumes_batch("tickets", "ticket_created")
@@ -40,36 +43,40 @@ class NotifyService(ServiceBase):
 
         A burst of new tickets is one insert and one SMTP conversation per department.
         """
-        wanted = [event for event in events if automatic.may_acknowledge(event)]
+        created, unreadable = read_events(events, TicketCreated)
+        refuse(events, unreadable)  # parked naming the field; the rest of the batch is applied again without them
+        wanted = [(wire, event) for wire, event in zip(events, created) if automatic.may_acknowledge(event)]
         if not wanted:
             return
-        departments = {key: self.departments.settings(key) for key in {e.get("department_id") for e in wanted}}
+        departments = {key: self.departments.settings(key) for key in {event.department_id for _, event in wanted}}
         with self.db.transaction() as session:
-            fresh = first_time_many(session, processed_events, wanted, "handle_ticket_created")
-            mails = [automatic.acknowledgement_mail(event, departments[event.get("department_id")])
-                     for event in fresh]
+            fresh = among([event for _, event in wanted], first_time_many(
+                session, processed_events, [wire for wire, _ in wanted], "handle_ticket_created"))
+            mails = [automatic.acknowledgement_mail(event, departments[event.department_id]) for event in fresh]
             queued = deliveries.queue_mails(session, [outgoing for outgoing in mails if outgoing])
         self._send_now(list(queued), queued)
 
     @consumes("tickets", "attachments_rejected")
     def handle_attachments_rejected(self, event):
         """Tell the sender which attachments of their mail were not kept, once."""
-        if event.get("is_auto_submitted"):
+        rejected = AttachmentsRejected.from_wire(event)
+        if rejected.is_auto_submitted:
             return  # robots are never answered, or two of them could write to each other forever
-        department = self.departments.settings(event.get("department_id"))
+        department = self.departments.settings(rejected.department_id)
         with self.db.transaction() as session:
             if not first_time(session, processed_events, event, "handle_attachments_rejected"):
                 return
-            outgoing = automatic.attachments_notice_mail(event, department)
+            outgoing = automatic.attachments_notice_mail(rejected, department)
             queued = deliveries.queue_mails(session, [outgoing] if outgoing else [])
         self._send_now(list(queued), queued)
 
     @consumes("tickets", "bounce_received")
     def handle_bounce_received(self, event):
         """A bounce for a mail we sent: the delivery failed after all, and the thread says so."""
+        bounce = BounceReceived.from_wire(event)
         with self.db.transaction() as session:
             if first_time(session, processed_events, event, "handle_bounce_received"):
-                outcomes.record_bounce(session, event)
+                outcomes.record_bounce(session, bounce)
 
     @destinations_due
     def send_to_destination(self, destination):

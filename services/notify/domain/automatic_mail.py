@@ -4,6 +4,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from services.shared.contracts.events import TicketCreated
+from services.shared.contracts.inbound import SkippedAttachment
+from services.shared.contracts.tickets import tracking_tag
+
 # Mail to these local parts bounces or lands nowhere; answering them only adds noise.
 NO_REPLY_LOCAL_PARTS = ("noreply", "no-reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster")
 
@@ -14,15 +18,19 @@ class AutomaticText:
     body: str
 
 
-def acknowledgement_skip_reason(event: dict, department_email: str) -> str | None:
-    """Why a new ticket gets no acknowledgement, or None when its customer should get one."""
-    if event.get("channel") != "email":
+def acknowledgement_skip_reason(event: TicketCreated, department_email: str, *,
+                                department_sends: bool = True) -> str | None:
+    """Why a new ticket gets no acknowledgement, or None when its customer should get one.
+
+    ``department_sends`` decides for an event published before ``send_acknowledgement`` existed (None).
+    """
+    if event.channel != "email":
         return "the ticket did not come in by email"
-    if event.get("send_acknowledgement") is False:
+    if (department_sends if event.send_acknowledgement is None else event.send_acknowledgement) is False:
         return "the department does not send acknowledgements"
-    if event.get("is_auto_submitted"):
+    if event.is_auto_submitted:
         return "the sender is an automatic or bulk sender"
-    return recipient_skip_reason(event.get("customer_email") or "", department_email)
+    return recipient_skip_reason(event.customer_email or "", department_email)
 
 
 def recipient_skip_reason(address: str, department_email: str) -> str | None:
@@ -40,7 +48,7 @@ def recipient_skip_reason(address: str, department_email: str) -> str | None:
 
 def tagged_subject(text: str, ticket_number: str) -> str:
     """A subject carrying the ticket's ``[#YYYY-NNNNNN]`` tag once, so answers find their ticket."""
-    tag = f"[#{ticket_number}]"
+    tag = tracking_tag(ticket_number)
     text = " ".join((text or "").split())
     return text if tag in text else f"{text} {tag}".strip()
 
@@ -63,10 +71,11 @@ def acknowledgement_text(*, ticket_number: str, subject: str, customer_name: str
     return AutomaticText(tagged_subject(f"Talebiniz alındı / Request received: {subject}", ticket_number), body)
 
 
-def attachments_notice_text(*, ticket_number: str, skipped: list[dict], department_name: str) -> AutomaticText:
+def attachments_notice_text(*, ticket_number: str, skipped: tuple[SkippedAttachment, ...],
+                            department_name: str) -> AutomaticText:
     """The Turkish and English notice listing the attachments of a mail that were not kept."""
-    listing = "\n".join(f"  - {item.get('filename') or '(adsız / unnamed)'} ({human_size(item.get('size'))})"
-                        + (f": {item['reason']}" if item.get("reason") else "") for item in skipped)
+    listing = "\n".join(f"  - {item.filename or '(adsız / unnamed)'} ({human_size(item.size)})"
+                        + (f": {item.reason}" if item.reason else "") for item in skipped)
     body = (
         "Merhaba,\n\n"
         f"#{ticket_number} numaralı talebiniz için gönderdiğiniz e-postayı aldık, ancak şu ekleri "

@@ -11,12 +11,15 @@ from services.notify.domain.destinations import smtp_destination
 
 BACKLOG = text("""
     INSERT INTO notify.deliveries (kind, ticket_number, department_id, message_id, from_email, to_email, subject,
-                                   raw, destination, status, attempts, next_attempt_at, created_at)
+                                   raw, details, destination, status, attempts, next_attempt_at, created_at)
     SELECT :kind, '2026-' || lpad(n::text, 6, '0'), :department_id, :prefix || n || '@example.com',
            :from_email, 'musteri' || n || '@example.org', 'Talebiniz alındı [#2026-' || lpad(n::text, 6, '0') || ']',
            convert_to('From: ' || :from_email || E'\\r\\nTo: musteri' || n || E'@example.org\\r\\nSubject: [#2026-'
                       || lpad(n::text, 6, '0') || E']\\r\\nMessage-ID: <' || :prefix || n
                       || E'@example.com>\\r\\n\\r\\nAlindi.\\r\\n', 'UTF8'),
+           CASE WHEN :kind <> 'reply' THEN jsonb_build_object(  -- what automatic.py keeps of an automatic mail
+               'kind', CAST(:kind AS text), 'body_text', 'Alindi.', 'from_name', 'Destek', 'in_reply_to', '[]'::jsonb,
+               'references', '[]'::jsonb) END,
            :destination, 'pending', 0, now() - CAST(:overdue AS interval), now() - CAST(:overdue AS interval)
     FROM generate_series(1, :count) AS n""")
 

@@ -26,14 +26,15 @@ from services.notify.deliveries import outgoing_message, queue_mails
 from services.notify.tests.holding_smtp import holding_server
 from services.notify.tests.server_process import ROOT
 from services.notify.tests.test_service_notify import reply_posted
+from services.shared.contracts.events import ReplyPosted
 from tests.support.waiting import eventually
 
 
 def queue_reply(engine, message_id: str) -> None:
     """A reply queued as notify's handler queues it (built, stored pending), not yet sent."""
-    event = reply_posted(message_id)
+    event = ReplyPosted.from_wire(reply_posted(message_id))
     with Session(engine) as session, session.begin():
-        queue_mails(session, [outgoing_message(mail.build_reply(event), "reply", event["ticket_number"], None, 7)])
+        queue_mails(session, [outgoing_message(mail.build_reply(event), "reply", event.ticket_number, None, 7)])
 
 
 def delivery(engine, message_id: str) -> dict:

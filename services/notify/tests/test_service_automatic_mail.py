@@ -7,7 +7,10 @@ from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
 
 from services.notify.service import NotifyService
+from services.shared.contracts.events import AttachmentsRejected, TicketCreated
 from services.shared.events import new_event
+from services.shared.tests.sample_events import sample_wire
+from tests.support.waiting import eventually
 
 
 class TicketsWithATurkishDepartment:
@@ -21,20 +24,19 @@ class TicketsWithATurkishDepartment:
 
 
 def ticket_created(number: str, **fields) -> dict:
-    return new_event("ticket_created", {
-        "ticket_number": number, "subject": "Siparişim gelmedi", "priority": 3, "status": "new",
-        "channel": "email", "department_id": 1, "department_email": "destek@example.com",
-        "customer_email": "ayse@musteri.com.tr", "customer_name": "Ayşe Yılmaz", "is_auto_submitted": False,
-        "send_acknowledgement": True, "message_id": f"ilk-{number}@musteri.com.tr",
-        "created_at": "2026-11-22T10:00:00+00:00", **fields})
+    return sample_wire(TicketCreated, **{
+        "ticket_number": number, "subject": "Siparişim gelmedi", "channel": "email", "department_id": 1,
+        "department_email": "destek@example.com", "customer_email": "ayse@musteri.com.tr",
+        "customer_name": "Ayşe Yılmaz", "is_auto_submitted": False, "send_acknowledgement": True,
+        "message_id": f"ilk-{number}@musteri.com.tr", "created_at": "2026-11-22T10:00:00+00:00", **fields})
 
 
 def attachments_rejected(number: str, **fields) -> dict:
-    return new_event("attachments_rejected", {
+    return sample_wire(AttachmentsRejected, **{
         "ticket_number": number, "department_id": 1, "department_email": "destek@example.com",
         "to_email": "ayse@musteri.com.tr", "message_id": f"buyuk-{number}@musteri.com.tr",
-        "skipped": [{"filename": "çizim.dwg", "size": 31457280, "reason": "larger than the 25 MB limit"}],
-        **fields})
+        "skipped": [{"filename": "çizim.dwg", "content_type": "application/acad", "size": 31457280,
+                     "reason": "larger than the 25 MB limit"}], **fields})
 
 
 def test_a_new_email_ticket_is_acknowledged_once_threaded_onto_the_customers_mail(
@@ -89,6 +91,25 @@ def test_the_sender_of_an_oversized_mail_is_told_once_what_was_not_kept(
     assert "  - çizim.dwg (30.0 MB): larger than the 25 MB limit" in mail.get_content()
     [recorded] = tap.wait_for("attachments_notice_sent")
     assert recorded["ticket_number"] == "2026-000301" and recorded["message_id"] == mail["Message-ID"].strip("<>")
+    assert len(smtp.messages) == 1
+
+
+def test_a_new_ticket_notify_cannot_read_is_parked_naming_the_field_and_the_rest_of_its_batch_acknowledged(
+        start_service, rabbit_config, clean_db, smtp, rpc):
+    start_service(NotifyService)
+    unreadable = {**ticket_created("2026-000401"), "department_id": "Satış"}
+    rejected = {**attachments_rejected("2026-000403"), "skipped": [{"filename": "çizim.dwg"}]}
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", [unreadable, ticket_created("2026-000402")])  # one batch
+    dispatch("tickets", "attachments_rejected", rejected)
+    [sent] = smtp.wait_for(1)
+    assert "[#2026-000402]" in sent.message["Subject"]
+    parked = eventually(lambda: (found := rpc.notify.list_parked_events()) and len(found) == 2 and found)
+    assert {(p["event_id"], p["handler"], p["error"].partition(": ")[2]) for p in parked} == {
+        (unreadable["event_id"], "handle_ticket_created",
+         "cannot read a ticket_created event: department_id must be a whole number, not 'Satış'"),
+        (rejected["event_id"], "handle_attachments_rejected",
+         "cannot read a attachments_rejected event: skipped[0].content_type is missing")}
     assert len(smtp.messages) == 1
 
 

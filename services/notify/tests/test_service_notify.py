@@ -7,16 +7,18 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 
 from services.notify.service import NotifyService
-from services.shared.events import new_event
+from services.shared.contracts.events import BounceReceived, ReplyPosted
+from services.shared.tests.sample_events import sample_wire
+from tests.support.waiting import eventually
 
 
 def reply_posted(message_id: str) -> dict:
-    return new_event("reply_posted", {
-        "ticket_number": "2026-000042", "message_db_id": 7, "message_id": message_id,
-        "in_reply_to": ["musteri-1@example.org"], "references": ["musteri-0@example.org", "musteri-1@example.org"],
-        "subject": "Re: Fatura [#2026-000042]", "body_text": "Faturanız ekte, iyi günler.",
-        "from_email": "destek@example.com", "from_name": "Destek", "to_email": "ali@example.org",
-        "to_name": "Ali Veli", "first_response": True, "created_at": "2026-11-22T10:00:00+00:00"})
+    return sample_wire(
+        ReplyPosted, ticket_number="2026-000042", message_db_id=7, message_id=message_id,
+        in_reply_to=["musteri-1@example.org"], references=["musteri-0@example.org", "musteri-1@example.org"],
+        subject="Re: Fatura [#2026-000042]", body_text="Faturanız ekte, iyi günler.", from_email="destek@example.com",
+        from_name="Destek", to_email="ali@example.org", to_name="Ali Veli", first_response=True,
+        created_at="2026-11-22T10:00:00+00:00", attachments=[])
 
 
 def test_a_reply_is_mailed_once_with_threading_headers(start_service, rabbit_config, clean_db, smtp, event_tap):
@@ -71,10 +73,28 @@ def test_a_bounce_for_a_sent_reply_reports_it_failed_with_the_reason(
     dispatch = event_dispatcher(rabbit_config)
     dispatch("tickets", "reply_posted", reply_posted("r4.2026-000042@example.com"))
     tap.wait_for("reply_sent")
-    dispatch("tickets", "bounce_received", new_event("bounce_received", {
-        "original_message_id": "r4.2026-000042@example.com", "action": "delayed", "status": "4.4.1"}))
-    dispatch("tickets", "bounce_received", new_event("bounce_received", {
-        "original_message_id": "r4.2026-000042@example.com", "action": "failed", "status": "5.1.1",
-        "diagnostic": "smtp; 550 5.1.1 user unknown"}))
+    dispatch("tickets", "bounce_received", sample_wire(
+        BounceReceived, original_message_id="r4.2026-000042@example.com", action="delayed", status="4.4.1"))
+    dispatch("tickets", "bounce_received", sample_wire(
+        BounceReceived, original_message_id="r4.2026-000042@example.com", action="failed", status="5.1.1",
+        diagnostic="smtp; 550 5.1.1 user unknown"))
     [failed] = tap.wait_for("reply_failed")
     assert failed["message_db_id"] == 7 and failed["error"] == "bounced: 5.1.1 smtp; 550 5.1.1 user unknown"
+
+
+def test_a_reply_notify_cannot_read_is_parked_naming_the_field_and_mails_nobody(
+        start_service, rabbit_config, clean_db, smtp, rpc):
+    start_service(NotifyService)
+    dispatch = event_dispatcher(rabbit_config)
+    unreadable = {key: value for key, value in reply_posted("r5.2026-000042@example.com").items() if key != "to_email"}
+    dispatch("tickets", "reply_posted", unreadable)
+    [parked] = eventually(rpc.notify.list_parked_events)
+    assert parked["event_id"] == unreadable["event_id"] and parked["handler"] == "handle_reply_posted"
+    assert parked["error"] == ("services.shared.contracts.events.UnreadableEvent: cannot read a reply_posted "
+                               "event: to_email is missing")
+    dispatch("tickets", "bounce_received", {**sample_wire(BounceReceived), "received_at": "yesterday"})
+    assert eventually(lambda: len(rpc.notify.list_parked_events()) == 2)
+    assert rpc.notify.list_parked_events()[0]["error"].endswith(
+        "cannot read a bounce_received event: received_at must be an ISO 8601 time with its UTC offset, "
+        "not 'yesterday'")
+    assert smtp.messages == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.shared.contracts.tickets import events as contracts
+from services.shared.contracts import events as contracts
 from services.shared.contracts.events import Event
 
 AT = "2026-11-20T09:00:00+00:00"
