@@ -317,6 +317,7 @@ def check_command(command: list[str], service: str | None) -> None:
     script = command[2]
     assert "exec gunicorn services.gateway.wsgi:app" in script
     assert "--worker-class gthread" in script and f"--bind 0.0.0.0:{SERVICE_PORTS['gateway']}" in script
+    assert "--no-control-socket" in script, "gunicorn would make its control socket under the read-only $HOME"
     assert 'rm -rf "$PROMETHEUS_MULTIPROC_DIR"' in script.replace("$$", "$")
 
 
@@ -533,7 +534,10 @@ def test_the_containers_commands_migrate_and_start_every_process_outside_the_sou
            "DESTEK_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
            "ATTACHMENT_STORE_DIR": str(tmp_path / "attachments"), "GATEWAY_WORKERS": "1",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus-gateway"),
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "IMAP_POLLING": "off"}
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "IMAP_POLLING": "off",
+           # the image's home directory is read-only under Kubernetes (readOnlyRootFilesystem): nothing may write there
+           "HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
     env.pop("PYTHONPATH", None)
     processes: dict[str, subprocess.Popen] = {}
     try:
@@ -555,6 +559,7 @@ def test_the_containers_commands_migrate_and_start_every_process_outside_the_sou
             time.sleep(0.5)
         assert not waiting, f"not answering after 120 s: {sorted(waiting)}"
         assert list((tmp_path / "prometheus-gateway").iterdir()), "the gateway's workers keep no metrics files"
+        assert list((tmp_path / "home").rglob("*")) == [], "a process wrote into its home directory"
     finally:
         for process in processes.values():
             if process.poll() is None:
