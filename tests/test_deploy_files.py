@@ -562,31 +562,42 @@ def _answers(port: int) -> bool:
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_the_containers_commands_migrate_and_start_every_process_outside_the_source_tree(tmp_path):
-    """Each compose command, run as its container would (bound to every address, in a directory of its own)."""
+def test_the_compose_files_commands_run_destek_outside_the_source_tree_and_its_mail_reaches_the_catcher(tmp_path):
+    """Each compose command, run as its container would (bound to every address, in a directory of its own).
+
+    Only what a container changes is changed: ports (the gateway's and the catcher's are in their
+    commands), the sandbox's database and vhost, and paths under ``tmp_path``. A customer's mail posted
+    to ingest must come back as the acknowledgement the mail catcher keeps.
+    """
     name = f"destek_deploy_{os.getpid()}"
+    outbox, smtp_port = tmp_path / "mail-outbox", free_port()
     env = {**os.environ, **sandbox_env(name), "BIND_HOST": "0.0.0.0",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "DESTEK_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
            "ATTACHMENT_STORE_DIR": str(tmp_path / "attachments"), "GATEWAY_WORKERS": "1",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus-gateway"),
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "IMAP_POLLING": "off",
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none", "IMAP_POLLING": "off",
            # the image's home directory is read-only under Kubernetes (readOnlyRootFilesystem): nothing may write there
            "HOME": str(tmp_path / "home")}
     (tmp_path / "home").mkdir()
     env.pop("PYTHONPATH", None)
     processes: dict[str, subprocess.Popen] = {}
     try:
-        subprocess.run(_compose_command("migrate"), env=env, cwd=tmp_path, check=True, timeout=300,
-                       capture_output=True)
+        for one_off in ("migrate", "seed"):
+            subprocess.run(_compose_command(one_off), env=env, cwd=tmp_path, check=True, timeout=300,
+                           capture_output=True)
+        mail = _compose_command("mail")
+        mail[mail.index("--port") + 1], mail[mail.index("--dir") + 1] = str(smtp_port), str(outbox)
+        processes["mail"] = subprocess.Popen(mail, env=env, cwd=tmp_path, start_new_session=True,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for service in ("notify", "sla", "reports", "tickets", "ingest", "gateway"):
             command = _compose_command(service)
-            if service == "gateway":  # the one port a command names; here it must be a free one
+            if service == "gateway":
                 command[-1] = command[-1].replace("0.0.0.0:8000", f"0.0.0.0:{env['GATEWAY_PORT']}")
             processes[service] = subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=True,
                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
-        waiting = dict(processes)
+        waiting = {service: process for service, process in processes.items() if service != "mail"}
         while waiting and time.monotonic() < deadline:
             for service, process in list(waiting.items()):
                 assert process.poll() is None, f"{service} exited with status {process.returncode}"
@@ -594,6 +605,18 @@ def test_the_containers_commands_migrate_and_start_every_process_outside_the_sou
                     del waiting[service]
             time.sleep(0.5)
         assert not waiting, f"not answering after 120 s: {sorted(waiting)}"
+
+        posted = requests.post(f"http://127.0.0.1:{env['INGEST_PORT']}/ingest/email", timeout=30,
+                               headers={"Content-Type": "message/rfc822"}, data=(
+                                   "From: Ayşe Yılmaz <ayse@musteri.com.tr>\r\nTo: destek@example.com\r\n"
+                                   "Subject: Siparişim gelmedi\r\nMessage-ID: <deploy-test@musteri.com.tr>\r\n"
+                                   "Content-Type: text/plain; charset=utf-8\r\n\r\nMerhaba.\r\n").encode())
+        assert posted.status_code == 202 and posted.json()["status"] == "created", posted.text
+        deadline = time.monotonic() + 60
+        while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        (acknowledgement,) = outbox.glob("*.eml")
+        assert "ayse@musteri.com.tr" in acknowledgement.read_text(errors="replace")
         assert list((tmp_path / "prometheus-gateway").iterdir()), "the gateway's workers keep no metrics files"
         assert list((tmp_path / "home").rglob("*")) == [], "a process wrote into its home directory"
     finally:
