@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify
-from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from services.gateway import console, errors, metrics
@@ -12,6 +11,7 @@ from services.gateway.api import categories, deliveries, docs, pipelines, ticket
 from services.gateway.rpc import RpcPool
 from services.shared.config import load_settings
 from services.shared.database import make_engine
+from services.shared.health import check_broker, check_database, readiness
 
 
 def create_app(settings=None) -> Flask:
@@ -31,7 +31,10 @@ def create_app(settings=None) -> Flask:
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(console.blueprint)
     app.teardown_appcontext(_release_request_resources)
-    app.add_url_rule("/health", "health", _health)
+    app.extensions["destek.amqp_uri"] = settings.amqp_uri
+    app.add_url_rule("/health/live", "health_live", _health_live)
+    app.add_url_rule("/health/ready", "health_ready", _health_ready)
+    app.add_url_rule("/health", "health", _health_ready)  # as before liveness and readiness were told apart
     metrics.install(app)
     return app
 
@@ -45,10 +48,15 @@ def _release_request_resources(exc):
         session.close()
 
 
-def _health():
-    try:
-        with current_app.extensions["destek.sessions"]() as session:
-            session.execute(text("SELECT 1"))
-    except Exception as exc:  # a health check reports, it does not raise
-        return jsonify({"service": "gateway", "status": "failing", "database": str(exc)[:200]}), 503
-    return jsonify({"service": "gateway", "status": "ok", "database": "ok"})
+def _health_live():
+    """Liveness: the process answers."""
+    return jsonify({"service": "gateway", "status": "ok"})
+
+
+def _health_ready():
+    """Readiness: the database answers and the broker takes a connection; 503 naming what is down."""
+    with current_app.extensions["destek.sessions"]() as session:
+        database = check_database(session)
+    body, status = readiness("gateway", database=database,
+                             broker=check_broker(current_app.extensions["destek.amqp_uri"]))
+    return jsonify(body), status

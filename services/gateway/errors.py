@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import logging
 
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from flask import jsonify
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
 from services.shared import errors
+from services.shared.rpc import RpcUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -69,5 +72,8 @@ def register(app) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(RpcTimeout, handle_unavailable)
     app.register_error_handler(UnknownService, handle_unavailable)
+    # The broker is away (a restart): retryable, so a 503 with Retry-After, not a 500.
+    for broker_gone in (RpcUnavailable, BrokerUnreachable, AmqpConnectionError):
+        app.register_error_handler(broker_gone, handle_unavailable)
     app.register_error_handler(RemoteError, handle_remote_error)
     app.register_error_handler(Exception, handle_unexpected)

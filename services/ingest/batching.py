@@ -17,22 +17,32 @@ While one batch is out, what has gathered meanwhile goes out too, up to
 while tickets commits. tickets applies inbound batches one after another,
 so a reply and its original in two batches still find each other, and the
 answers come back in the order the batches went out.
+
+The bus can go away under it (issue 20). A batch that could not be sent is
+answered at once with :class:`TicketsUnavailable` (ingest's 503), and the next
+batch connects anew; a batch whose reply was lost with the broker connection
+is answered the same way (tickets may have stored it: the sender's retry is
+then a ``duplicate`` with the same ticket). When the service stops, mail not
+yet sent is answered at once and mail in flight waits at most
+``INGEST_STOP_GRACE_SECONDS`` (5) for tickets, not the 30 s RPC timeout: a
+supervisor gives the process 20 s before it kills it.
 """
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 
 import eventlet
 from eventlet.event import Event
 from eventlet import tpool
 from eventlet.queue import Empty, LightQueue
-from nameko.extensions import DependencyProvider
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.extensions import DependencyProvider, Entrypoint
 
 from services.shared.attachment_store import attachment_store
-from services.shared.config import env_int
+from services.shared.config import env_float, env_int
 from services.shared.mail_archive import mail_archive
+from services.shared.rpc import RpcClient, RpcUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -44,45 +54,91 @@ class TicketsUnavailable(Exception):
     """The tickets service did not take the batch; the caller should ask the sender to retry."""
 
 
+class _StopNotice(Entrypoint):
+    """Hears first that the container stops (entrypoints stop before nameko waits for the workers)."""
+
+    batcher = None
+
+    def stop(self):
+        if self.batcher is not None:
+            self.batcher.stopping()
+
+
 class InboundBatcher(DependencyProvider):
     """Injected as a callable: ``results = self.batcher([message, ...])``."""
+
+    def bind(self, container, attr_name):
+        bound = super().bind(container, attr_name)
+        notice = _StopNotice().bind(container, f"{attr_name}:stopping")
+        notice.batcher = bound
+        container.entrypoints.add(notice)
+        return bound
 
     def setup(self):
         self.queue: LightQueue = LightQueue()
         self._running = False
+        self._accepting = False
+        self._deadline = 0.0  # when a stopping batcher stops waiting for tickets
+        self._unanswered: set = set()  # the Events of every message not answered yet
 
     def start(self):
-        self._running = True
+        self._running = self._accepting = True
         self._max_in_flight = max(1, env_int("INBOUND_BATCHES_IN_FLIGHT", 2))
+        self._grace = env_float("INGEST_STOP_GRACE_SECONDS", 5.0)
         self._store = attachment_store(self.container.config)
         self._archive = mail_archive(self.container.config)
-        self._proxy = ClusterRpcProxy(self.container.config, timeout=RPC_TIMEOUT)
-        self._rpc = self._proxy.start()
+        self._client = RpcClient(self.container.config, timeout=RPC_TIMEOUT)
         self._thread = self.container.spawn_managed_thread(self._run)
 
+    def stopping(self) -> None:
+        """No new mail; mail still waiting is answered now, mail in flight within the grace period."""
+        if not self._accepting:
+            return
+        self._accepting = False
+        self._deadline = time.monotonic() + self._grace
+        self.queue.put(None)
+        eventlet.spawn_after(self._grace, self._answer_all, TicketsUnavailable("ingest is stopping"))
+
     def stop(self):
+        self.stopping()
         self._running = False
         self.queue.put(None)
-        self._thread.wait()
-        self._proxy.stop()
+        with eventlet.Timeout(max(0.0, self._deadline - time.monotonic()), False):  # one grace period in all
+            self._thread.wait()
+        self._thread.kill()  # still waiting on a tickets that does not answer
+        self._answer_all(TicketsUnavailable("ingest is stopping"))
+        self._client.stop()
 
     def kill(self):
-        self._running = False
-        self._proxy.stop()
+        self._running = self._accepting = False
+        self._answer_all(TicketsUnavailable("ingest was killed"))
+        self._client.stop()
 
     def get_dependency(self, worker_ctx):
         return self.submit
 
     def submit(self, messages: list[dict]) -> list[dict]:
         """Send messages with whatever else is waiting; returns their results in order."""
+        if not self._accepting:
+            raise TicketsUnavailable("ingest is stopping")
         waiters = [(message, Event()) for message in messages]
         for item in waiters:
+            self._unanswered.add(item[1])
             self.queue.put(item)
         outcomes = [event.wait() for _, event in waiters]
         for outcome in outcomes:
             if isinstance(outcome, Exception):
                 raise TicketsUnavailable(str(outcome)) from outcome
         return outcomes
+
+    def _answer(self, event: Event, outcome) -> None:
+        if not event.ready():
+            event.send(outcome)
+        self._unanswered.discard(event)
+
+    def _answer_all(self, outcome: Exception) -> None:
+        for event in list(self._unanswered):
+            self._answer(event, outcome)
 
     def _run(self):
         in_flight: deque = deque()  # (batch, reply) in the order sent
@@ -105,7 +161,7 @@ class InboundBatcher(DependencyProvider):
             except Empty:
                 return []
         if first is None:
-            self._running = False
+            self._running = self._running and self._accepting
             return []
         batch = [first]
         eventlet.sleep(0)  # let the workers that are ready now enqueue too
@@ -116,16 +172,27 @@ class InboundBatcher(DependencyProvider):
                 break
             if item is not None:
                 batch.append(item)
-            else:
-                self._running = False
+        if not self._accepting:  # stopping: what has not gone out yet is answered now, not sent
+            for _, event in batch:
+                self._answer(event, TicketsUnavailable("ingest is stopping"))
+            self._running = False
+            return []
         return batch
 
     def _call(self, batch):
         try:
             tpool.execute(self._keep_files, [message for message, _ in batch])  # mail keeps arriving meanwhile
-            return self._rpc.tickets.receive_messages.call_async([message for message, _ in batch])
+            return self._send([message for message, _ in batch])
         except Exception as exc:
             return exc
+
+    def _send(self, messages: list[dict]):
+        """Send a batch; a connection found lost before anything went out is replaced and the batch sent once more."""
+        try:
+            return self._client.proxy().tickets.receive_messages.call_async(messages)
+        except RpcUnavailable as exc:
+            log.warning("could not send a batch to tickets (%s); connecting again", exc)
+            return self._client.proxy().tickets.receive_messages.call_async(messages)
 
     def _keep_files(self, messages: list[dict]) -> None:
         """Attachments synced, originals archived: on disk before tickets commits rows that name them."""
@@ -144,4 +211,4 @@ class InboundBatcher(DependencyProvider):
             log.warning("tickets did not take a batch of %d messages: %s", len(batch), exc)
             results = [exc] * len(batch)
         for (_, event), result in zip(batch, results):
-            event.send(result)
+            self._answer(event, result)

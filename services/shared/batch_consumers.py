@@ -5,7 +5,9 @@ second that is thousands of transactions for the read models. A batch handler
 gathers the messages that are waiting (up to ``max_batch`` events, or
 whatever arrived within ``max_wait`` seconds of the first), runs one worker
 with the list of their events (a message may carry several, see outbox.py),
-and acks them together once the worker has finished.
+and acks them together once the worker has finished. A worker that raised
+could neither apply nor park some of its events (their database is down): its
+messages are requeued after a pause instead (see consumers.py).
 
 What a message costs before its handler sees it counts as much as the handler
 at that rate, so the queue consumer does not start a green thread per message,
@@ -30,7 +32,7 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 
-from services.shared.consumers import EventsRefused, apply_batch, events_of, first_time_many, refuse
+from services.shared.consumers import EventsRefused, apply_batch, events_of, first_time_many, refuse, requeue_later
 
 __all__ = ["BatchEventHandler", "BatchQueueConsumer", "EventsRefused", "consumes_batch", "first_time_many", "refuse"]
 
@@ -257,9 +259,10 @@ class BatchEventHandler(EventHandler):
     def _batch_result(self, batch, worker_ctx, result=None, exc_info=None):
         messages = [message for _, message in batch]
         try:
-            if exc_info is not None and self.requeue_on_error:
-                for message in messages:
-                    self.queue_consumer.requeue_message(message)
+            if exc_info is not None:  # not settled: an ordered handler waits with it, keeping the order
+                requeue_later(self.queue_consumer, messages, exc_info[1])
+                if self.ordered:  # and what arrived meanwhile goes back too, or it would overtake them
+                    self._requeue_pending()
             else:
                 self.queue_consumer.ack_messages(messages)
         finally:  # whatever became of the acks, the next batch may go

@@ -6,6 +6,12 @@ wraps a handler so that a failure is written to the service's
 ``parked_events`` table instead; :meth:`EventInbox.retry_due` (driven by a
 timer in each service) retries with backoff and, after ``MAX_ATTEMPTS``,
 leaves the event parked for an operator to inspect and replay.
+
+Nothing is acked before it is settled, applied or parked. Parking writes to the
+service's own database, so when that database is what failed (a restart), the
+parking fails too: the message is then given back to the broker after
+``UNSETTLED_RETRY_SECONDS`` and comes back when the database does (issue 20:
+acking it anyway lost 110 tickets' SLA clocks and report rows).
 """
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ import logging
 import traceback
 from datetime import timedelta
 
-from nameko.events import event_handler
+import eventlet
+from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint,
                         Table, Text, Uuid, bindparam, insert, select, text, update)
@@ -25,11 +32,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.shared.database import make_engine
 from services.shared.events import utcnow
 from services.shared.metrics import EVENTS_HANDLED
+from services.shared.rpc import ack_quietly
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=5)
+# How long a message whose events could be neither applied nor parked stays unacked before it is requeued:
+# long enough not to spin against a database that is down, short enough to follow it when it is back.
+UNSETTLED_RETRY_SECONDS = 2.0
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -157,6 +168,33 @@ class EventInbox(DependencyProvider):
         return status
 
 
+class SettledEventHandler(EventHandler):
+    """nameko's event handler, acking a message only once its worker settled it (applied or parked).
+
+    A worker that raised could not park what failed: its message is requeued after
+    ``UNSETTLED_RETRY_SECONDS``, and an ack or requeue on a connection that is gone is
+    left to the broker, which redelivers (raising there would kill the container).
+    """
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            ack_quietly(self.queue_consumer, message)
+            return
+        requeue_later(self.queue_consumer, [message], exc_info[1])
+
+
+def requeue_later(queue_consumer, messages: list, error: BaseException) -> None:
+    """Give unsettled messages back to the broker after a pause, so that they come back, not spin."""
+    log.warning("%d message(s) neither applied nor parked (%r); requeued in %.0fs",
+                len(messages), error, UNSETTLED_RETRY_SECONDS)
+    eventlet.sleep(UNSETTLED_RETRY_SECONDS)
+    for message in messages:
+        try:
+            queue_consumer.requeue_message(message)
+        except Exception as exc:  # the connection is gone: the broker has them back already
+            log.warning("could not requeue a message (%r); the broker will deliver it again", exc)
+
+
 def consumes(source_service: str, event_type: str):
     """Declare an event handler whose failures are parked and retried instead of lost."""
     def decorate(method):
@@ -164,7 +202,7 @@ def consumes(source_service: str, event_type: str):
         def entrypoint(self, body):
             for event in events_of(body):
                 _apply_one(self, method, event)
-        return event_handler(source_service, event_type)(entrypoint)
+        return SettledEventHandler.decorator(source_service, event_type)(entrypoint)
     return decorate
 
 
@@ -177,9 +215,7 @@ def _apply_one(service, method, event: dict) -> None:
     try:
         method(service, event)
     except Exception as exc:
-        log.exception("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"))
-        service.inbox.park(method.__name__, event, exc)
-        EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
+        _park(service, method, event, exc)
     else:
         EVENTS_HANDLED.labels(type(service).name, method.__name__, "ok").inc()
 
@@ -237,9 +273,16 @@ def _apply_alone(service, method, event) -> None:
 
 
 def _park(service, method, event, error: Exception) -> None:
+    """Park a failed event; if parking fails too, raise, so that its message is not acked."""
+    try:
+        service.inbox.park(method.__name__, event, error)
+    except Exception as park_error:
+        log.error("handler %s failed on event %s (%r) and it could not be parked (%r); left on the bus",
+                  method.__name__, event.get("event_id"), error, park_error)
+        EVENTS_HANDLED.labels(type(service).name, method.__name__, "unsettled").inc()
+        raise park_error from error
     log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
               exc_info=error)
-    service.inbox.park(method.__name__, event, error)
     EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
 
 

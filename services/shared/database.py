@@ -13,9 +13,13 @@ from typing import Iterator
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.shared.config import env_int, load_settings
+
+# What a database that is down, restarting or unreachable raises (psycopg's errors, as SQLAlchemy wraps them).
+DB_OUTAGES = (OperationalError, InterfaceError)
 
 
 def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
@@ -24,7 +28,9 @@ def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
     A transaction left idle (a worker killed mid-way, a process frozen) is ended
     by the server after ``DB_IDLE_IN_TRANSACTION_SECONDS`` (default 120), so its
     locks, among them the one that serialises inbound mail, cannot stall every
-    other worker for good.
+    other worker for good. A server that does not answer at all fails a connection
+    after ``DB_CONNECT_TIMEOUT_SECONDS`` (5) instead of holding the worker; a
+    connection a restart ended is replaced on its next checkout (``pool_pre_ping``).
     """
     idle_ms = env_int("DB_IDLE_IN_TRANSACTION_SECONDS", 120) * 1000
     return create_engine(
@@ -33,7 +39,8 @@ def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"options": f"-c idle_in_transaction_session_timeout={idle_ms}"},
+        connect_args={"options": f"-c idle_in_transaction_session_timeout={idle_ms}",
+                      "connect_timeout": env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)},
     )
 
 

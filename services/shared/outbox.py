@@ -33,9 +33,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.shared.bulk_rows import insert_rows
 from services.shared.config import env_float
-from services.shared.database import make_engine
+from services.shared.database import DB_OUTAGES, make_engine
 from services.shared.events import event_exchange_name, new_event, utcnow
 from services.shared.metrics import EVENTS_PUBLISHED
+from services.shared.rpc import BUS_ERRORS
+
+# A broker or database that is down or restarting: the relay waits and tries again, without a traceback each second.
+OUTAGES = (*BUS_ERRORS, *DB_OUTAGES)
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +149,12 @@ class OutboxPublisher:
             session.execute(delete(self.outbox).where(self.outbox.c.published_at < cutoff))
 
     def close(self) -> None:
-        if self._connection is not None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
             try:
-                self._connection.release()
-            finally:
-                self._connection = None
+                connection.release()
+            except Exception as exc:  # a connection the broker dropped is closed already
+                log.debug("closing the relay's connection: %r", exc)
 
 
 def _messages(rows) -> list[tuple[str, list[str]]]:
@@ -196,6 +201,11 @@ class OutboxRelay(DependencyProvider):
             _committed.clear()
             try:
                 published = self.publisher.publish_pending()
+            except OUTAGES as exc:  # the broker or the database is away: nothing is marked published
+                log.warning("outbox relay of %s is waiting for the bus and the database: %r",
+                            self.container.service_name, exc)
+                eventlet.sleep(1)
+                continue
             except Exception:
                 log.exception("outbox relay of %s failed; retrying", self.container.service_name)
                 eventlet.sleep(1)

@@ -34,6 +34,7 @@ import atexit
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -54,6 +55,22 @@ _running: set = set()  # backends to stop if the interpreter exits with them sti
 def _stop_leftovers() -> None:
     for backend in list(_running):
         backend.close()
+
+
+def _on_sigterm(signum, frame) -> None:
+    # atexit does not run when a process is terminated (a CI timeout, ``timeout``): stop them here, then die as asked.
+    _stop_leftovers()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _track(backend) -> None:
+    if not _running and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        try:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread: atexit alone then
+            pass
+    _running.add(backend)
 
 
 def _wait_for_port(port: int, *, up: bool, timeout: float) -> None:
@@ -98,7 +115,7 @@ class PrivatePostgres:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-o", options,
                   "-w", "-t", "30", "start")
-        _running.add(self)
+        _track(self)
         return self
 
     def stop(self, mode: str = "fast") -> None:
@@ -175,12 +192,13 @@ class PrivateRabbit:
                 "RABBITMQ_CONF_ENV_FILE": os.path.join(self.dir, "rabbitmq-env.conf"),
                 "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(self.dir, "enabled_plugins"),
                 "RABBITMQ_MNESIA_BASE": os.path.join(self.dir, "mnesia"),
-                "RABBITMQ_LOG_BASE": os.path.join(self.dir, "log"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+                "RABBITMQ_LOG_BASE": os.path.join(self.dir, "log"), "ERL_EPMD_ADDRESS": "127.0.0.1",
+                "ERL_CRASH_DUMP": os.path.join(self.dir, "erl_crash.dump")}  # never in the caller's directory
 
     def ctl(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
         """Run ``rabbitmqctl -n <node> <args>`` against this node."""
         return subprocess.run([os.path.join(RABBIT_BIN, "rabbitmqctl"), "-n", self.node, *args], env=self._env(),
-                              cwd=self.dir if os.path.isdir(self.dir) else None, check=check, capture_output=True,
+                              cwd=self.dir if os.path.isdir(self.dir) else tempfile.gettempdir(), check=check, capture_output=True,
                               text=True, timeout=timeout)
 
     def start(self, timeout: float = 60) -> "PrivateRabbit":
@@ -188,7 +206,7 @@ class PrivateRabbit:
         subprocess.run([os.path.join(RABBIT_BIN, "rabbitmq-server"), "-detached"], env=self._env(), cwd=self.dir,
                        check=True, capture_output=True)
         self._started = True
-        _running.add(self)
+        _track(self)
         _wait_for_port(self.port, up=True, timeout=timeout)
         return self
 

@@ -16,7 +16,6 @@ import time
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
@@ -28,6 +27,7 @@ from services.ingest.normalise import raw_mail_to_message
 from services.shared.attachment_store import attachment_store
 from services.shared.config import env, load_settings
 from services.shared.database import make_engine
+from services.shared.rpc import RpcClient
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5
@@ -91,19 +91,18 @@ class ImapPollers(DependencyProvider):
         self.lease_engine.dispose()
 
     def _supervise(self) -> None:
-        while self._running:
-            try:
-                with ClusterRpcProxy(self.container.config, timeout=RPC_TIMEOUT) as rpc:
-                    self._refresh_forever(rpc)
-            except Exception as exc:  # noqa: BLE001 - the broker went away: connect again shortly
-                log.warning("IMAP supervisor lost its connection to the bus: %r", exc)
-                eventlet.sleep(5)
+        # One client for the thread's life: it connects again by itself after the broker was away.
+        client = RpcClient(self.container.config, timeout=RPC_TIMEOUT)
+        try:
+            self._refresh_forever(client)
+        finally:
+            client.stop()
 
-    def _refresh_forever(self, rpc) -> None:
+    def _refresh_forever(self, client: RpcClient) -> None:
         while self._running:
             pause = self.refresh_seconds
             try:
-                mailboxes = [MailboxConfig.from_rpc(m) for m in rpc.tickets.list_imap_mailboxes()]
+                mailboxes = [MailboxConfig.from_rpc(m) for m in client.proxy().tickets.list_imap_mailboxes()]
                 self._reconcile({m.key: m for m in mailboxes})
             except Exception as exc:  # noqa: BLE001 - keep the pollers we have; ask again soon
                 log.warning("could not refresh the IMAP mailboxes from tickets: %r", exc)
