@@ -149,6 +149,7 @@ def test_every_kubernetes_manifest_is_valid_against_its_schema(name, doc, versio
 def test_the_operators_resources_are_checked_against_their_crds_not_skipped():
     kinds = {(doc["apiVersion"], doc["kind"]) for _, doc in all_resources()}
     assert ("rabbitmq.com/v1beta1", "RabbitmqCluster") in kinds & crd_schemas().keys()
+    assert ("rabbitmq.com/v1beta1", "Policy") in kinds & crd_schemas().keys()
     assert ("postgresql.cnpg.io/v1", "Cluster") in kinds & crd_schemas().keys()
     assert ("monitoring.coreos.com/v1", "PodMonitor") in kinds & crd_schemas().keys()
     assert ("monitoring.coreos.com/v1", "PrometheusRule") in kinds & crd_schemas().keys()
@@ -291,6 +292,16 @@ def test_rabbitmq_makes_the_services_queues_quorum_queues():
     rabbitmq = resources_of("RabbitmqCluster")["destek-rabbitmq"]
     assert rabbitmq["spec"]["replicas"] >= 3
     assert "default_queue_type = quorum" in rabbitmq["spec"]["rabbitmq"]["additionalConfig"].splitlines()
+
+
+def test_quorum_queues_keep_an_event_through_a_long_database_outage():
+    """RabbitMQ 4 drops a quorum queue's message after 20 redeliveries; unsettled events come back every 2 s."""
+    from services.shared.consumers import UNSETTLED_RETRY_SECONDS
+    policy = resources_of("Policy")["destek-redeliveries"]["spec"]
+    assert policy["applyTo"] == "quorum_queues" and policy["pattern"] == ".*" and policy["vhost"] == "/"
+    assert policy["rabbitmqClusterReference"]["name"] == resources_of("RabbitmqCluster")["destek-rabbitmq"]["metadata"]["name"]
+    week = 7 * 24 * 3600
+    assert policy["definition"]["delivery-limit"] * UNSETTLED_RETRY_SECONDS >= week
 
 
 def test_the_services_read_the_credentials_the_operators_create():
