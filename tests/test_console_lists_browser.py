@@ -35,13 +35,17 @@ def browser(tmp_path):
         yield driver
 
 
-def screenshots(browser, name: str) -> None:
-    """What the page shows now, at desktop and at phone width."""
+def screenshots(browser, name: str, dark: bool = False) -> None:
+    """What the page shows now, at desktop and at phone width (and in the system's dark scheme, if asked)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+    shots = [("desktop", DESKTOP, "light"), ("phone", PHONE, "light")] + ([("phone-dark", PHONE, "dark")] if dark else [])
+    for label, size, scheme in shots:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                                {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         browser.set_window_size(*size)
         browser.execute_script("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
         browser.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
     browser.set_window_size(*DESKTOP)
 
 
@@ -86,7 +90,7 @@ def test_a_manager_finds_a_ticket_by_a_turkish_search_and_opens_its_row_in_a_new
     assert "Yüksek" in row.text and "Yeni" in row.text and "Destek" in row.text
     query = parse_qs(urlsplit(browser.current_url).fragment.split("?", 1)[1])
     assert query["q"] == ["istanbul"] and query["view"] == ["open"]
-    screenshots(browser, "list-search")
+    screenshots(browser, "list-search", dark=True)
 
     browser.refresh()  # the URL keeps the search
     WebDriverWait(browser, WAIT).until(lambda b: len(rows(b)) == 1 and f"#{wanted}" in rows(b)[0].text)
@@ -101,7 +105,7 @@ def test_a_manager_finds_a_ticket_by_a_turkish_search_and_opens_its_row_in_a_new
     WebDriverWait(browser, WAIT).until(
         lambda b: b.find_element(By.ID, "ticket-title").text == f"#{wanted} · İSTANBUL şubesine teslimat")
     assert Select(browser.find_element(By.ID, "field-status")).first_selected_option.text == "Yeni"
-    screenshots(browser, "ticket-detail")
+    screenshots(browser, "ticket-detail", dark=True)
     browser.close()
     browser.switch_to.window(first)
 
@@ -217,9 +221,18 @@ def test_an_agent_writes_and_edits_an_internal_note_and_sees_it_newest_first(sys
         "Müşteri yarın 15:00'te aranacak.", "İlk not"]
     screenshots(browser, "ticket-notes")
 
+    browser.find_elements(By.CSS_SELECTOR, "#notes > li")[1].find_element(By.CSS_SELECTOR, "button.delete").click()
+    dialog = browser.find_element(By.ID, "delete-dialog")
+    assert dialog.is_displayed() and dialog.find_element(By.ID, "delete-question").text == "Bu not silinsin mi?"
+    dialog.find_element(By.ID, "confirm-delete").click()
+    WebDriverWait(browser, WAIT).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#notes > li")) == 1)
+    assert not dialog.is_displayed()
+    assert [n["body"] for n in agent.get(f"/tickets/{number}/notes").json()["items"]] == [
+        "Müşteri yarın 15:00'te aranacak."]
+
     browser.refresh()  # the tab is in the URL
     WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "panel-notes").is_displayed()
-                                       and len(b.find_elements(By.CSS_SELECTOR, "#notes > li")) == 2)
+                                       and len(b.find_elements(By.CSS_SELECTOR, "#notes > li")) == 1)
     browser.find_element(By.ID, "language").click()
     WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "tab-notes").text == "Notes" and
                                        " · edited " in b.find_element(By.CSS_SELECTOR, "#notes > li .meta").text)

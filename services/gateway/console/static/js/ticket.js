@@ -90,6 +90,16 @@ async function change(changes, fieldName) {
   }
 }
 
+// Deleting anything (the ticket, a note) asks first, in a dialog whose button says what it does: "Evet, Sil".
+let deleting = async () => {};
+
+function askToDelete(question, action) {
+  $("delete-question").textContent = question;
+  $("delete-error").textContent = "";
+  deleting = action;
+  $("delete-dialog").showModal();
+}
+
 const currentTab = () => TABS.find((name) => !$(`panel-${name}`).hidden) || "thread";
 
 async function showNotes(number) {
@@ -108,13 +118,10 @@ function noteEntry(number, note) {
   error.setAttribute("role", "alert");
   const actions = element("div", "actions");
   actions.append(button("link edit", t("notes.edit"), () => editNote(number, note, item, body, actions, error)),
-    button("link delete", t("notes.delete"), async () => {
-      if (!confirm(t("notes.confirm_delete"))) return;
-      try {
-        await api(path(number, `/notes/${note.id}`), { method: "DELETE" });
-        await showNotes(number);
-      } catch (failure) { error.textContent = errorText(failure); }
-    }));
+    button("link delete", t("notes.delete"), () => askToDelete(t("notes.confirm_delete"), async () => {
+      await api(path(number, `/notes/${note.id}`), { method: "DELETE" });
+      await showNotes(number);
+    })));
   item.append(element("div", "meta", `${note.author.name} · ${formatTime(note.created_at)}${edited}`), body, actions, error);
   return item;
 }
@@ -161,13 +168,15 @@ export function setUpTicket(goToList) {
     change({ assignee_id: e.target.value ? Number(e.target.value) : null }, "assignee_id"));
   $("close-ticket").addEventListener("click", () => change({ status: "closed" }, "status"));
   $("reopen-ticket").addEventListener("click", () => change({ status: "open" }, "status"));
-  $("delete-ticket").addEventListener("click", () => { $("delete-error").textContent = ""; $("delete-dialog").showModal(); });
+  $("delete-ticket").addEventListener("click", () => askToDelete(t("ticket.delete_question"), async () => {
+    await api(path(shown.number), { method: "DELETE" });
+    goToList(`${t("ticket.deleted")} #${shown.number}`);
+  }));
   $("cancel-delete").addEventListener("click", () => $("delete-dialog").close());
   $("confirm-delete").addEventListener("click", async () => {
     try {
-      await api(path(shown.number), { method: "DELETE" });
+      await deleting();
       $("delete-dialog").close();
-      goToList(`${t("ticket.deleted")} #${shown.number}`);
     } catch (error) { $("delete-error").textContent = errorText(error); }
   });
   $("jump-to-reply").addEventListener("click", () => {
