@@ -1,6 +1,6 @@
 // Destek web console: talks to /api/v1 like any client. One ES module per screen (lists, ticket, admin) over
 // shared helpers (core); this one signs in and out, switches language and routes the URL's hash to a screen.
-import { $, api, errorText, loadStrings, show, state, t, whenSignedOut } from "./core.js";
+import { $, api, errorText, learnName, loadStrings, show, state, t, whenSignedOut } from "./core.js";
 import { setUpLists, showList } from "./lists.js";
 import { setUpTicket, showTicket, TABS } from "./ticket.js";
 import { setUpAdmin, showHeld, showNew, showSettings } from "./admin.js";
@@ -33,6 +33,10 @@ async function route() {
   try {
     if (!state.user) setUser(await api("/auth/me"));
     if (!state.departments) state.departments = (await api("/departments")).items;
+    if (state.user.is_owner && !state.users) {  // owners may list everyone: the lists then name every assignee
+      state.users = (await api("/users").catch(() => ({ items: [] }))).items;
+      state.users.forEach((user) => learnName(user.id, user.name));
+    }
     if (ticket) await showTicket(decodeURIComponent(ticket[1]), TABS.includes(ticket[2]) ? ticket[2] : "thread");
     else if (hash === "#/held-mail") await showHeld();
     else if (hash === "#/new") await showNew();
