@@ -3,6 +3,7 @@
 import { $, api, errorText, learnName, loadStrings, show, state, t, whenSignedOut } from "./core.js";
 import { setUpLists, showList } from "./lists.js";
 import { setUpTicket, showTicket, TABS } from "./ticket.js";
+import { setUpBoard, showBoard } from "./board.js";
 import { setUpAdmin, showHeld, showNew, showSettings } from "./admin.js";
 
 // Held mail is for those who can release it: owners and department managers.
@@ -38,6 +39,7 @@ async function route() {
       state.users.forEach((user) => learnName(user.id, user.name));
     }
     if (ticket) await showTicket(decodeURIComponent(ticket[1]), TABS.includes(ticket[2]) ? ticket[2] : "thread");
+    else if (/^#\/board(\/\d+)?(\?.*)?$/.test(hash)) await showBoard(hash);
     else if (hash === "#/held-mail") await showHeld();
     else if (hash === "#/new") await showNew();
     else if (hash === "#/mail-settings") await showSettings();
@@ -103,4 +105,5 @@ function borrowToken() {
 setUpLists();
 setUpTicket((notice) => { state.flash = notice; location.hash = "#/tickets"; });
 setUpAdmin();
+setUpBoard();
 Promise.all([loadStrings(), borrowToken()]).then(route);
