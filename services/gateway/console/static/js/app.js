@@ -4,6 +4,7 @@ import { $, api, errorText, learnName, loadStrings, show, state, t, whenSignedOu
 import { setUpLists, showList } from "./lists.js";
 import { setUpTicket, showTicket, TABS } from "./ticket.js";
 import { setUpBoard, showBoard } from "./board.js";
+import { setUpShortcuts } from "./shortcuts.js";
 import { setUpAdmin, showHeld, showNew, showSettings } from "./admin.js";
 
 // Held mail is for those who can release it: owners and department managers.
@@ -106,4 +107,5 @@ setUpLists();
 setUpTicket((notice) => { state.flash = notice; location.hash = "#/tickets"; });
 setUpAdmin();
 setUpBoard();
+setUpShortcuts();
 Promise.all([loadStrings(), borrowToken()]).then(route);
