@@ -12,14 +12,14 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from services.shared.contracts.events import (Event, ReplyPosted, SlaBreached, TicketCreated, TicketStatusChanged,
-                                              TicketUpdated)
+from services.shared.contracts.events import (Event, ReplyPosted, SlaBreached, SlaWarning, TicketCreated,
+                                              TicketStatusChanged, TicketUpdated)
 from services.shared.deleted_tickets import deleted_among, remember_deleted
 from services.shared.outbox import record_events
 from services.sla import repository
 from services.sla.domain.calendars import calendar_named
-from services.sla.domain.clocks import (Clock, NoClockYet, after_priority_change, after_reply, after_status_change,
-                                        start_clocks)
+from services.sla.domain.clocks import (BREACH, WARNING, Clock, NoClockYet, after_priority_change, after_reply,
+                                        after_status_change, start_clocks)
 from services.sla.models import deleted_tickets, outbox
 
 Change = Callable[[tuple[Clock, ...], Event], tuple[Clock, ...]]
@@ -63,14 +63,30 @@ def forget_ticket(session: Session, ticket_number: str, at: datetime) -> None:
     remember_deleted(session, deleted_tickets, ticket_number, at)
 
 
-def publish_breaches(session: Session, now: datetime, limit: int = 500) -> None:
-    """Mark clocks that ran past their deadline as breached and publish ``sla_breached`` for each."""
-    breached = [clock.breach(now) for clock in repository.lock_overdue(session, now, limit)
-                if clock.overdue(now)]
-    repository.save_clocks(session, breached)
-    record_events(session, outbox, [(event.event_type, event.to_wire()) for event in (
-        SlaBreached(ticket_number=clock.ticket_number, kind=clock.kind, due_at=clock.due_at, priority=clock.priority)
-        for clock in breached)])
+def publish_alerts(session: Session, now: datetime, limit: int = 1000) -> int:
+    """Publish ``sla_warning`` and ``sla_breached`` for the clocks whose instant has come, once per clock and
+    episode; returns how many clocks were due (``limit`` at most: the rest wait for the next round)."""
+    due = repository.lock_due(session, now, limit)
+    alerted, events = [], []
+    for clock in due:
+        alerts = clock.alerts_due(now)
+        if not alerts:
+            continue
+        alerted.append(clock.alerted(alerts, now))
+        events.extend(_alert_event(clock, alert, now) for alert in alerts)
+    repository.save_clocks(session, alerted)
+    record_events(session, outbox, [(event.event_type, event.to_wire()) for event in events])
+    return len(due)
+
+
+def _alert_event(clock: Clock, alert: str, now: datetime) -> Event:
+    common = {"ticket_number": clock.ticket_number, "kind": clock.kind, "due_at": clock.due_at,
+              "priority": clock.priority, "started_at": clock.started_at,
+              "target_seconds": int(clock.target.total_seconds())}
+    if alert == WARNING:
+        return SlaWarning(**common, remaining_seconds=int((clock.due_at - now).total_seconds()))
+    assert alert == BREACH
+    return SlaBreached(**common, late_seconds=int(clock.late_by(now).total_seconds()))
 
 
 def ticket_sla(session: Session, ticket_number: str, now: datetime) -> dict:
@@ -78,8 +94,9 @@ def ticket_sla(session: Session, ticket_number: str, now: datetime) -> dict:
     return {"ticket_number": ticket_number, "clocks": [{
         "kind": c.kind, "state": c.state(now), "calendar": c.calendar.name, "priority": c.priority,
         "target_seconds": int(c.target.total_seconds()), "started_at": c.started_at.isoformat(),
-        "due_at": c.due_at.isoformat(), "stopped_at": c.stopped_at.isoformat() if c.stopped_at else None,
-        "paused": c.paused_since is not None,
+        "due_at": c.due_at.isoformat(), "stopped_at": _iso(c.stopped_at),
+        "paused": c.paused_since is not None, "warn_at": _iso(c.warn_at), "warned_at": _iso(c.warned_at),
+        "breached_at": _iso(c.breached_at),
         "remaining_seconds": None if (left := c.remaining(now)) is None else int(left.total_seconds()),
     } for c in repository.clocks_of(session, ticket_number)]}
 
@@ -109,3 +126,7 @@ def _once_each(events: list[TicketCreated]) -> list[TicketCreated]:
     # The same event twice in a batch is claimed once.
     return list({event.event_id: event for event in events}.values())
 
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
