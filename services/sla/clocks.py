@@ -17,43 +17,47 @@ from services.shared.contracts.events import (Event, ReplyPosted, SlaBreached, S
 from services.shared.deleted_tickets import deleted_among, remember_deleted
 from services.shared.outbox import record_events
 from services.sla import repository
-from services.sla.domain.calendars import calendar_named
 from services.sla.domain.clocks import (BREACH, WARNING, Clock, NoClockYet, after_priority_change, after_reply,
                                         after_status_change, start_clocks)
 from services.sla.models import deleted_tickets, outbox
+from services.sla.rulebook import Rulebook
 
 Change = Callable[[tuple[Clock, ...], Event], tuple[Clock, ...]]
 Refused = list[tuple[Event, Exception]]
 
 
-def tickets_created(session: Session, events: list[TicketCreated], handler: str, *, calendar: str) -> None:
-    """Start the clocks of new tickets on ``calendar``, once per event for ``handler``, in one statement."""
-    business_calendar = calendar_named(calendar)
+def tickets_created(session: Session, events: list[TicketCreated], handler: str, *, rules: Rulebook) -> None:
+    """Start the clocks of new tickets under their department's policy and calendar, once per event for
+    ``handler``, in one statement."""
     repository.start_clocks(session, (
         (event.event_id, clock) for event in _once_each(events)
-        for clock in start_clocks(event.ticket_number, priority=event.priority, calendar=business_calendar,
-                                  started_at=event.created_at)), handler=handler)
+        for clock in start_clocks(event.ticket_number, priority=event.priority, started_at=event.created_at,
+                                  calendar=rules.calendar_for(event.department_id),
+                                  policy=rules.policy_for(event.department_id))), handler=handler)
 
 
-def replies_posted(session: Session, events: list[ReplyPosted]) -> Refused:
-    """A reply stops the first-response clock; returns the events whose ticket has no clocks yet."""
-    return _change_clocks(session, events, lambda clocks, event: after_reply(clocks, at=event.created_at))
+def replies_posted(session: Session, events: list[ReplyPosted], rules: Rulebook) -> Refused:
+    """A reply stops the first-response clock and restarts next update; returns the events whose ticket has
+    no clocks yet."""
+    return _change_clocks(session, events, rules, lambda clocks, event: after_reply(clocks, at=event.created_at))
 
 
-def statuses_changed(session: Session, events: list[TicketStatusChanged]) -> Refused:
-    """Pause while pending, resume after, stop the resolution clock once resolved, in event order.
+def statuses_changed(session: Session, events: list[TicketStatusChanged], rules: Rulebook) -> Refused:
+    """Pause while pending (or on hold), resume after, stop once resolved, restart on a reopen, in event order.
 
     Returns the events that could not be applied: a ticket resolved before its clocks exist.
     """
-    return _change_clocks(session, events, lambda clocks, event: after_status_change(
+    return _change_clocks(session, events, rules, lambda clocks, event: after_status_change(
         clocks, status=event.new_status, at=event.changed_at))
 
 
-def tickets_updated(session: Session, events: list[TicketUpdated]) -> Refused:
-    """A new priority brings its targets to the clocks; returns the events whose ticket has no clocks yet."""
+def tickets_updated(session: Session, events: list[TicketUpdated], rules: Rulebook) -> Refused:
+    """A new priority brings its targets (under the department's policy now) to the clocks, counted from the
+    start; returns the events whose ticket has no clocks yet."""
     changes = [event for event in events if event.new_value("priority") is not None]
-    return _change_clocks(session, changes, lambda clocks, event: after_priority_change(
-        clocks, priority=int(event.new_value("priority")), at=event.updated_at))
+    return _change_clocks(session, changes, rules, lambda clocks, event: after_priority_change(
+        clocks, priority=int(event.new_value("priority")), at=event.updated_at,
+        policy=rules.policy_for(event.department_id)))
 
 
 def forget_ticket(session: Session, ticket_number: str, at: datetime) -> None:
@@ -63,10 +67,10 @@ def forget_ticket(session: Session, ticket_number: str, at: datetime) -> None:
     remember_deleted(session, deleted_tickets, ticket_number, at)
 
 
-def publish_alerts(session: Session, now: datetime, limit: int = 1000) -> int:
+def publish_alerts(session: Session, now: datetime, rules: Rulebook, limit: int = 1000) -> int:
     """Publish ``sla_warning`` and ``sla_breached`` for the clocks whose instant has come, once per clock and
     episode; returns how many clocks were due (``limit`` at most: the rest wait for the next round)."""
-    due = repository.lock_due(session, now, limit)
+    due = repository.lock_due(session, now, limit, rules.calendar_named)
     alerted, events = [], []
     for clock in due:
         alerts = clock.alerts_due(now)
@@ -89,7 +93,7 @@ def _alert_event(clock: Clock, alert: str, now: datetime) -> Event:
     return SlaBreached(**common, late_seconds=int(clock.late_by(now).total_seconds()))
 
 
-def ticket_sla(session: Session, ticket_number: str, now: datetime) -> dict:
+def ticket_sla(session: Session, ticket_number: str, now: datetime, rules: Rulebook) -> dict:
     """Every clock of a ticket with its deadline and state."""
     return {"ticket_number": ticket_number, "clocks": [{
         "kind": c.kind, "state": c.state(now), "calendar": c.calendar.name, "priority": c.priority,
@@ -98,13 +102,13 @@ def ticket_sla(session: Session, ticket_number: str, now: datetime) -> dict:
         "paused": c.paused_since is not None, "warn_at": _iso(c.warn_at), "warned_at": _iso(c.warned_at),
         "breached_at": _iso(c.breached_at),
         "remaining_seconds": None if (left := c.remaining(now)) is None else int(left.total_seconds()),
-    } for c in repository.clocks_of(session, ticket_number)]}
+    } for c in repository.clocks_of(session, ticket_number, rules.calendar_named)]}
 
 
-def _change_clocks(session: Session, events: list[Event], change: Change) -> Refused:
+def _change_clocks(session: Session, events: list[Event], rules: Rulebook, change: Change) -> Refused:
     """Apply each event to its ticket's clocks in order; refuse (for a retry) those whose ticket has none yet."""
     numbers = {event.ticket_number for event in events}
-    by_ticket = repository.lock_clocks(session, numbers)
+    by_ticket = repository.lock_clocks(session, numbers, rules.calendar_named)
     before = dict(by_ticket)
     gone = deleted_among(session, deleted_tickets, numbers - by_ticket.keys())
     refused = []

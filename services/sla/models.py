@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, Float, Index, Integer, MetaData, SmallInteger, Text,
                         UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.shared.consumers import parked_events_table, processed_events_table
@@ -48,3 +49,21 @@ class SlaClock(Base):
         UniqueConstraint("ticket_number", "kind"),
         Index("ix_clocks_next_due", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL")),
     )
+
+
+class SlaPolicyRow(Base):
+    """An owner's SLA policy for a department (``department_id`` 0: the default for every other department)."""
+    __tablename__ = "policies"
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settings: Mapped[dict] = mapped_column(JSONB)  # policies.policy_to_wire()
+    updated_by: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarRow(Base):
+    """A department's working calendar (``department_id`` 0: the default); see domain/calendar_settings.py."""
+    __tablename__ = "calendars"
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settings: Mapped[dict] = mapped_column(JSONB)
+    updated_by: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

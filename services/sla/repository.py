@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import Text, bindparam, delete, text
 from sqlalchemy.orm import Session
 
 from services.shared.events import utcnow
-from services.sla.domain.calendars import calendar_named
+from services.sla.domain.calendars import BusinessCalendar
 from services.sla.domain.clocks import Clock
 from services.sla.models import SlaClock
 
@@ -78,24 +78,27 @@ def start_clocks(session: Session, clocks: Iterable[tuple[str, Clock]], *, handl
         session.execute(_START_CLOCKS, {"rows": json.dumps(rows), "handler": handler, "now": utcnow()})
 
 
-def lock_clocks(session: Session, ticket_numbers: set[str]) -> dict[str, tuple[Clock, ...]]:
+Calendars = Callable[[str], BusinessCalendar]  # a clock's calendar by the name it stores (Rulebook.calendar_named)
+
+
+def lock_clocks(session: Session, ticket_numbers: set[str], calendars: Calendars) -> dict[str, tuple[Clock, ...]]:
     """The clocks of these tickets, locked for this transaction, per ticket in the order they were made."""
     clocks: dict[str, list[Clock]] = {}
     if ticket_numbers:
         # fetched all at once: a row at a time through the result costs more than the query
         for row in session.execute(_LOCK_CLOCKS, {"numbers": json.dumps(sorted(ticket_numbers))}).all():
-            clocks.setdefault(row.ticket_number, []).append(_clock(row))
+            clocks.setdefault(row.ticket_number, []).append(_clock(row, calendars))
     return {number: tuple(found) for number, found in clocks.items()}
 
 
-def clocks_of(session: Session, ticket_number: str) -> tuple[Clock, ...]:
+def clocks_of(session: Session, ticket_number: str, calendars: Calendars) -> tuple[Clock, ...]:
     """A ticket's clocks, in the order they were made."""
-    return tuple(_clock(row) for row in session.execute(_CLOCKS_OF, {"number": ticket_number}))
+    return tuple(_clock(row, calendars) for row in session.execute(_CLOCKS_OF, {"number": ticket_number}))
 
 
-def lock_due(session: Session, now: datetime, limit: int) -> list[Clock]:
+def lock_due(session: Session, now: datetime, limit: int, calendars: Calendars) -> list[Clock]:
     """Clocks with a warning or a breach to publish by ``now``, earliest first, that no one else is handling."""
-    return [_clock(row) for row in session.execute(_LOCK_DUE, {"now": now, "limit": limit})]
+    return [_clock(row, calendars) for row in session.execute(_LOCK_DUE, {"now": now, "limit": limit})]
 
 
 def save_clocks(session: Session, clocks: Iterable[Clock]) -> None:
@@ -114,9 +117,9 @@ def delete_clocks(session: Session, ticket_number: str) -> None:
     session.execute(delete(SlaClock).where(SlaClock.ticket_number == ticket_number))
 
 
-def _clock(row) -> Clock:
+def _clock(row, calendars: Calendars) -> Clock:
     return Clock(ticket_number=row.ticket_number, kind=row.kind, priority=row.priority,
-                 calendar=calendar_named(row.calendar), target=timedelta(seconds=row.target_seconds),
+                 calendar=calendars(row.calendar), target=timedelta(seconds=row.target_seconds),
                  started_at=row.started_at, due_at=row.due_at, paused_since=row.paused_since,
                  stopped_at=row.stopped_at, breached_at=row.breached_at, warn_at=row.warn_at,
                  warned_at=row.warned_at, pauses_on_hold=row.pauses_on_hold, warn_share=row.warn_share)

@@ -164,3 +164,29 @@ def test_a_bad_policy_is_refused_naming_the_field_in_turkish_and_english(payload
     with pytest.raises(InvalidInput) as refused:
         policy_from_wire(payload)
     assert refused.value.field == field and " / " in refused.value.message
+
+
+def test_an_owner_s_calendar_is_read_from_what_they_sent():
+    from services.sla.domain.calendar_settings import calendar_of, read_calendar_settings
+    settings = read_calendar_settings({"hours": {"saturday": {"opens": "10:00", "closes": "24:00"}},
+                                       "closed_days": ["2026-11-28", "2026-11-28"]})
+    assert settings["hours"]["monday"] is None  # the hours are the whole week: a day left out is closed
+    assert settings["closed_days"] == ["2026-11-28"] and settings["timezone"] == "Europe/Istanbul"
+    calendar = calendar_of("department:5", settings)
+    assert calendar.add_business_time(at(2026, 11, 20, 17, 0), timedelta(hours=16)) == at(2026, 12, 5, 12, 0)
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"hours": {"funday": None}}, "hours.funday"),
+    ({"hours": {"monday": {"opens": "18:00", "closes": "09:00"}}}, "hours.monday.closes"),
+    ({"hours": {"monday": {"opens": "9", "closes": "18:00"}}}, "hours.monday.opens"),
+    ({"hours": {d: None for d in ("monday", "tuesday", "wednesday", "thursday", "friday")}}, "hours"),
+    ({"closed_days": ["31.12.2026"]}, "closed_days.0"),
+    ({"always_open": "yes"}, "always_open"),
+])
+def test_a_bad_calendar_is_refused_naming_the_field(payload, field):
+    from services.sla.domain.calendar_settings import read_calendar_settings
+    with pytest.raises(InvalidInput) as refused:
+        read_calendar_settings(payload)
+    assert refused.value.field == field
