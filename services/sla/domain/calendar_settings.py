@@ -20,8 +20,10 @@ from services.sla.domain.calendars import MIDNIGHT, BusinessCalendar, calendar_f
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FIELDS = ("always_open", "timezone", "turkish_public_holidays", "hours", "closed_days")
 MOST_CLOSED_DAYS = 1000
-_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only, the whole string: Python's \d takes other scripts' digits and $ a trailing newline.
+_OPENS = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_CLOSES = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 DEFAULT_SETTINGS = {"always_open": False, "timezone": "Europe/Istanbul", "turkish_public_holidays": True,
                     "hours": {day: ({"opens": "09:00", "closes": "18:00"} if index < 5 else None)
@@ -87,8 +89,8 @@ def _day(value, field: str) -> dict | None:
     if not isinstance(value, dict) or set(value) != {"opens", "closes"}:
         raise InvalidInput("Gün {\"opens\", \"closes\"} ya da null olmalı / a day is {\"opens\", \"closes\"} "
                            "or null when closed", field)
-    for end in ("opens", "closes"):
-        if not isinstance(value[end], str) or not _CLOCK_TIME.match(value[end]) or value["opens"] == "24:00":
+    for end, pattern in (("opens", _OPENS), ("closes", _CLOSES)):
+        if not isinstance(value[end], str) or not pattern.fullmatch(value[end]):
             raise InvalidInput("Saat SS:DD biçiminde olmalı / a time is HH:MM", f"{field}.{end}")
     closes = _time(value["closes"])
     if closes != MIDNIGHT and closes <= _time(value["opens"]) or value["closes"] == "00:00":
@@ -104,7 +106,7 @@ def _closed_days(value) -> list[str]:
     days = set()
     for index, day in enumerate(value):
         try:
-            if not isinstance(day, str) or not _ISO_DATE.match(day):
+            if not isinstance(day, str) or not _ISO_DATE.fullmatch(day):
                 raise ValueError(day)
             days.add(date.fromisoformat(day))
         except ValueError:
