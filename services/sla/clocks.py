@@ -121,8 +121,16 @@ def _change_clocks(session: Session, events: list[Event], rules: Rulebook, chang
         except NoClockYet as error:  # handled before the ticket's ticket_created: retried once it is known
             refused.append((event, LookupError(f"ticket {number} {error}")))
     if not refused:
-        repository.save_clocks(session, (clock for number, clocks in by_ticket.items()
-                                         for clock, old in zip(clocks, before.get(number, ())) if clock != old))
+        changed, added = [], []
+        for number, clocks in by_ticket.items():
+            old = {clock.kind: clock for clock in before.get(number, ())}
+            for clock in clocks:
+                if clock.kind not in old:
+                    added.append(clock)  # a next-update clock for a ticket raised to a priority with a cadence
+                elif clock != old[clock.kind]:
+                    changed.append(clock)
+        repository.save_clocks(session, changed)
+        repository.add_clocks(session, added)
     return refused
 
 

@@ -39,6 +39,12 @@ _START_CLOCKS = text(
     "ORDER BY r.ticket_number, r.kind "
     "ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
 
+_ADD_CLOCK = text(
+    "INSERT INTO sla.clocks (ticket_number, kind, priority, calendar, target_seconds, started_at, due_at, "
+    "  paused_since, warn_at, pauses_on_hold, warn_share, next_due_at) "
+    "VALUES (:ticket_number, :kind, :priority, :calendar, :target_seconds, :started_at, :due_at, :paused_since, "
+    "  :warn_at, :pauses_on_hold, :warn_share, :next_due_at) ON CONFLICT DO NOTHING")
+
 _LOCK_CLOCKS = text(
     f"SELECT {_COLUMNS} FROM sla.clocks "
     "WHERE ticket_number IN (SELECT jsonb_array_elements_text(CAST(:numbers AS jsonb))) "
@@ -79,6 +85,16 @@ def start_clocks(session: Session, clocks: Iterable[tuple[str, Clock]], *, handl
 
 
 Calendars = Callable[[str], BusinessCalendar]  # a clock's calendar by the name it stores (Rulebook.calendar_named)
+
+
+def add_clocks(session: Session, clocks: Iterable[Clock]) -> None:
+    """Clocks a running ticket gains (a clock of a kind it has already is left as it is)."""
+    for clock in clocks:
+        session.execute(_ADD_CLOCK, {
+            "ticket_number": clock.ticket_number, "kind": clock.kind, "priority": clock.priority,
+            "calendar": clock.calendar.name, "target_seconds": _seconds(clock.target), "started_at": clock.started_at,
+            "due_at": clock.due_at, "paused_since": clock.paused_since, "warn_at": clock.warn_at,
+            "pauses_on_hold": clock.pauses_on_hold, "warn_share": clock.warn_share, "next_due_at": clock.next_due()})
 
 
 def lock_clocks(session: Session, ticket_numbers: set[str], calendars: Calendars) -> dict[str, tuple[Clock, ...]]:

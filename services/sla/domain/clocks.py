@@ -22,12 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from services.shared.contracts.tickets import FINISHED_STATUSES
 from services.sla.domain.calendars import BusinessCalendar
 from services.sla.domain.policies import (DEFAULT_WARN_SHARE, FIRST_RESPONSE, KINDS, NEXT_UPDATE, ON_HOLD,
                                           RESOLUTION, WAITING_ON_CUSTOMER, SlaPolicy, SlaTargets)
 
 RUNNING, PAUSED, BREACHED, MET, MISSED = "running", "paused", "breached", "met", "missed"
-FINISHED = ("resolved", "closed")
+FINISHED = FINISHED_STATUSES
 WARNING, BREACH = "warning", "breach"
 ZERO = timedelta(0)
 
@@ -201,8 +202,25 @@ def after_priority_change(clocks: tuple[Clock, ...], *, priority: int, at: datet
     if not clocks:
         raise NoClockYet("has no clocks yet")
     targets = dict(_policy(policy).targets_for(priority).clocks())
-    return tuple(clock.retarget(priority, targets[clock.kind], at) if clock.kind in targets
-                 else replace(clock, priority=priority) for clock in clocks)
+    changed = tuple(clock.retarget(priority, targets[clock.kind], at) if clock.kind in targets
+                    else replace(clock.stop(at), priority=priority) for clock in clocks)  # "as needed": no count
+    update = _update_clock_from(changed, priority, targets, at)
+    if update is None:
+        return changed
+    return tuple(clock for clock in changed if clock.kind != NEXT_UPDATE) + (update,)
+
+
+def _update_clock_from(clocks: tuple[Clock, ...], priority: int, targets: dict, at: datetime) -> Clock | None:
+    # A ticket raised from a priority without an update cadence starts counting updates now, while unsolved.
+    resolution = next((clock for clock in clocks if clock.kind == RESOLUTION), None)
+    update = next((clock for clock in clocks if clock.kind == NEXT_UPDATE), None)
+    if NEXT_UPDATE not in targets or resolution is None or resolution.stopped_at is not None \
+            or (update is not None and update.stopped_at is None):
+        return None
+    update = Clock.start(resolution.ticket_number, NEXT_UPDATE, priority=priority, target=targets[NEXT_UPDATE],
+                         started_at=at, calendar=resolution.calendar, pauses_on_hold=resolution.pauses_on_hold,
+                         warn_share=resolution.warn_share)
+    return update.pause(at) if resolution.paused_since is not None else update
 
 
 def _pauses(clock: Clock, status: str) -> bool:

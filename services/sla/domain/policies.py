@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Mapping
 
+from services.shared.contracts.tickets import WAITING_ON_CUSTOMER
 from services.shared.errors import InvalidInput
 
 # The clocks a ticket runs, by kind: one per target below that has a clock.
 FIRST_RESPONSE, RESOLUTION, NEXT_UPDATE = "first_response", "resolution", "next_update"
 KINDS = (FIRST_RESPONSE, RESOLUTION, NEXT_UPDATE)
 PRIORITIES = (1, 2, 3, 4)
-WAITING_ON_CUSTOMER, ON_HOLD = "pending", "on_hold"
+ON_HOLD = "on_hold"  # pauses the clocks where the policy says so; WAITING_ON_CUSTOMER always does
 DEFAULT_WARN_SHARE = 0.8
 LONGEST_TARGET = timedelta(days=365)
 

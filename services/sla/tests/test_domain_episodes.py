@@ -190,3 +190,25 @@ def test_a_bad_calendar_is_refused_naming_the_field(payload, field):
     with pytest.raises(InvalidInput) as refused:
         read_calendar_settings(payload)
     assert refused.value.field == field
+
+
+def test_a_low_ticket_raised_to_urgent_starts_counting_updates_from_the_change():
+    from services.sla.domain.clocks import after_priority_change
+    low = start_clocks("2026-000004", priority=4, started_at=at(2026, 11, 23, 10, 0), calendar=OFFICE)
+    raised = by_kind(after_priority_change(low, priority=1, at=at(2026, 11, 23, 10, 5)))
+    assert raised["next_update"].started_at == at(2026, 11, 23, 10, 5)
+    assert raised["next_update"].due_at == at(2026, 11, 23, 10, 35)
+    assert raised["resolution"].due_at == at(2026, 11, 23, 12, 0)  # from the ticket's start
+
+
+def test_an_urgent_ticket_lowered_to_low_stops_counting_updates():
+    from services.sla.domain.clocks import after_priority_change
+    lowered = by_kind(after_priority_change(urgent_ticket(), priority=4, at=at(2026, 11, 23, 10, 5)))
+    assert lowered["next_update"].stopped_at == at(2026, 11, 23, 10, 5) and lowered["next_update"].priority == 4
+
+
+def test_a_ticket_lowered_and_raised_again_counts_updates_again():
+    from services.sla.domain.clocks import after_priority_change
+    lowered = after_priority_change(urgent_ticket(), priority=4, at=at(2026, 11, 23, 10, 5))
+    raised = by_kind(after_priority_change(lowered, priority=2, at=at(2026, 11, 23, 10, 10)))
+    assert raised["next_update"].stopped_at is None and raised["next_update"].due_at == at(2026, 11, 23, 12, 10)

@@ -73,3 +73,17 @@ def test_a_priority_change_retargets_under_the_department_s_policy_from_the_tick
         if clock["priority"] == 1:
             break
     assert clock["due_at"] == "2026-11-20T11:00:00+00:00"
+
+
+def test_a_low_ticket_raised_to_urgent_gains_a_next_update_clock(start_service, rabbit_config, clean_db, rpc,
+                                                                  monkeypatch):
+    monkeypatch.setenv("SLA_CALENDAR", "24x7")
+    start_service(SlaService)
+    dispatch = event_dispatcher(rabbit_config)
+    dispatch("tickets", "ticket_created", created("2026-000204", 5, "2026-11-20T10:00:00+00:00", priority=4))
+    wait_for_state(rpc, "2026-000204", "resolution", "breached")
+    dispatch("tickets", "ticket_updated", sample_wire(
+        TicketUpdated, ticket_number="2026-000204", department_id=5, priority=1, updated_at="2026-11-20T10:30:00+00:00",
+        changes=[{"field": "priority", "old": "4", "new": "1"}]))
+    update = wait_for_state(rpc, "2026-000204", "next_update", "breached")
+    assert update["started_at"] == "2026-11-20T10:30:00+00:00" and update["due_at"] == "2026-11-20T11:00:00+00:00"
