@@ -75,7 +75,7 @@ def _hours(value, always_open: bool) -> dict:
                            "hours")
     for name in value:
         if name not in WEEKDAYS:
-            raise InvalidInput(f"Gün adı monday … sunday olmalı / hours are given by weekday, monday to sunday",
+            raise InvalidInput("Gün adı monday … sunday olmalı / hours are given by weekday, monday to sunday",
                                f"hours.{str(name)[:50]}")
     hours = {name: _day(value.get(name), f"hours.{name}") for name in WEEKDAYS}
     if not always_open and not any(hours.values()):

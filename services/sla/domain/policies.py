@@ -111,7 +111,7 @@ def policy_from_wire(payload, base: SlaPolicy = DEFAULT_SLA_POLICY) -> SlaPolicy
 
 
 def _priority(key) -> int:
-    if key in ("1", "2", "3", "4"):  # not str.isdigit(): it takes other scripts' digits
+    if key in {str(priority) for priority in PRIORITIES}:  # not str.isdigit(): it takes other scripts' digits
         return int(key)
     raise InvalidInput(f"Öncelik 1, 2, 3 ya da 4 olmalı / priority must be 1, 2, 3 or 4, not {key!r}",
                        f"targets.{key}")

@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.shared.errors import InvalidInput
-from services.sla.domain.calendars import calendar_24_7, calendar_from_settings, calendar_turkish_office_hours
-from services.sla.domain.clocks import BREACH, WARNING, Clock, after_reply, after_status_change, start_clocks
+from services.sla.domain.calendar_settings import calendar_of, read_calendar_settings
+from services.sla.domain.calendars import calendar_from_settings, calendar_turkish_office_hours
+from services.sla.domain.clocks import (BREACH, WARNING, Clock, after_priority_change, after_reply,
+                                        after_status_change, start_clocks)
 from services.sla.domain.policies import SlaPolicy, policy_from_wire, policy_to_wire
 
 IST = ZoneInfo("Europe/Istanbul")
 OFFICE = calendar_turkish_office_hours()
-ALWAYS = calendar_24_7()
 
 
 def at(*args, zone=IST) -> datetime:
@@ -167,7 +168,6 @@ def test_a_bad_policy_is_refused_naming_the_field_in_turkish_and_english(payload
 
 
 def test_an_owner_s_calendar_is_read_from_what_they_sent():
-    from services.sla.domain.calendar_settings import calendar_of, read_calendar_settings
     settings = read_calendar_settings({"hours": {"saturday": {"opens": "10:00", "closes": "24:00"}},
                                        "closed_days": ["2026-11-28", "2026-11-28"]})
     assert settings["hours"]["monday"] is None  # the hours are the whole week: a day left out is closed
@@ -186,14 +186,12 @@ def test_an_owner_s_calendar_is_read_from_what_they_sent():
     ({"always_open": "yes"}, "always_open"),
 ])
 def test_a_bad_calendar_is_refused_naming_the_field(payload, field):
-    from services.sla.domain.calendar_settings import read_calendar_settings
     with pytest.raises(InvalidInput) as refused:
         read_calendar_settings(payload)
     assert refused.value.field == field
 
 
 def test_a_low_ticket_raised_to_urgent_starts_counting_updates_from_the_change():
-    from services.sla.domain.clocks import after_priority_change
     low = start_clocks("2026-000004", priority=4, started_at=at(2026, 11, 23, 10, 0), calendar=OFFICE)
     raised = by_kind(after_priority_change(low, priority=1, at=at(2026, 11, 23, 10, 5)))
     assert raised["next_update"].started_at == at(2026, 11, 23, 10, 5)
@@ -202,13 +200,11 @@ def test_a_low_ticket_raised_to_urgent_starts_counting_updates_from_the_change()
 
 
 def test_an_urgent_ticket_lowered_to_low_stops_counting_updates():
-    from services.sla.domain.clocks import after_priority_change
     lowered = by_kind(after_priority_change(urgent_ticket(), priority=4, at=at(2026, 11, 23, 10, 5)))
     assert lowered["next_update"].stopped_at == at(2026, 11, 23, 10, 5) and lowered["next_update"].priority == 4
 
 
 def test_a_ticket_lowered_and_raised_again_counts_updates_again():
-    from services.sla.domain.clocks import after_priority_change
     lowered = after_priority_change(urgent_ticket(), priority=4, at=at(2026, 11, 23, 10, 5))
     raised = by_kind(after_priority_change(lowered, priority=2, at=at(2026, 11, 23, 10, 10)))
     assert raised["next_update"].stopped_at is None and raised["next_update"].due_at == at(2026, 11, 23, 12, 10)
