@@ -41,7 +41,7 @@ class NoClockYet(LookupError):
 class Clock:
     """One deadline of one ticket: ``target`` of business time from ``started_at``, plus waits."""
     ticket_number: str
-    kind: str  # first_response | resolution
+    kind: str  # first_response | resolution | next_update
     priority: int
     calendar: BusinessCalendar
     target: timedelta
