@@ -12,7 +12,7 @@ from services.shared.events import utcnow
 from services.shared.outbox import OutboxRelay
 from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
-from services.sla import clocks
+from services.sla import clocks, rulebook
 from services.sla.models import outbox, parked_events, processed_events
 from services.sla.settings import Settings
 
@@ -20,6 +20,7 @@ from services.sla.settings import Settings
 # one transaction, a few statements) as large as the load allows; one batch at a time keeps each
 # queue's events (a pause, then a resume) in the order they happened.
 BATCHES = {"max_wait": 0.5, "ordered": True}
+ALERTS_PER_ROUND = 1000
 
 
 class SlaService(ServiceBase):
@@ -35,7 +36,7 @@ class SlaService(ServiceBase):
         """Start the first-response and resolution clocks."""
         created = _read(events, TicketCreated)
         with self.db.transaction() as session:
-            clocks.tickets_created(session, created, "handle_ticket_created", calendar=self.settings.calendar)
+            clocks.tickets_created(session, created, "handle_ticket_created", rules=self._rules(session))
 
     @consumes_batch("tickets", "reply_posted", **BATCHES)
     def handle_reply_posted(self, events):
@@ -62,22 +63,61 @@ class SlaService(ServiceBase):
 
     @timer(interval=10)
     def detect_breaches(self):
-        """Mark clocks that ran past their deadline and publish ``sla_breached``."""
-        with self.db.transaction() as session:
-            clocks.publish_breaches(session, utcnow())
+        """Publish ``sla_warning`` and ``sla_breached`` for the clocks due, once per clock and episode."""
+        while True:  # a thousand clocks a transaction, until a round finds fewer
+            with self.db.transaction() as session:
+                if clocks.publish_alerts(session, utcnow(), self._rules(session), ALERTS_PER_ROUND) < \
+                        ALERTS_PER_ROUND:
+                    return
 
     @rpc
     def get_ticket_sla(self, ticket_number):
         """``{"ticket_number", "clocks": [{"kind", "state", "due_at", "remaining_seconds", ...}]}``."""
         with self.db.transaction() as session:
-            return clocks.ticket_sla(session, ticket_number, utcnow())
+            return clocks.ticket_sla(session, ticket_number, utcnow(), self._rules(session))
+
+    @rpc
+    def get_policies(self):
+        """``{"default": {"targets": {"1": {"first_response_minutes": 15, ...}}, "pause_on_hold": false,
+        "warn_percent": 80}, "departments": {"5": {...}}}``."""
+        with self.db.transaction() as session:
+            return rulebook.describe_policies(session)
+
+    @rpc
+    def get_policy(self, department_id):
+        """The policy of a department's new tickets: ``{"department_id", "inherited", "targets", ...}``."""
+        with self.db.transaction() as session:
+            return rulebook.describe_policy(session, department_id)
+
+    @rpc
+    def set_policy(self, viewer, department_id, payload):
+        """Owners: ``{"targets": {"1": {"resolution_minutes": 90}}, "warn_percent": 75}``; department 0 is the
+        default. Applies to clocks started from now on."""
+        with self.db.transaction() as session:
+            return rulebook.set_policy(session, viewer, department_id, payload, utcnow())
+
+    @rpc
+    def get_calendar(self, department_id):
+        """``{"department_id", "inherited", "always_open", "timezone", "turkish_public_holidays", "hours",
+        "closed_days"}``."""
+        with self.db.transaction() as session:
+            return rulebook.describe_calendar(session, department_id)
+
+    @rpc
+    def set_calendar(self, viewer, department_id, payload):
+        """Owners: the department's whole calendar (see ``domain/calendar_settings.py``)."""
+        with self.db.transaction() as session:
+            return rulebook.set_calendar(session, viewer, department_id, payload, utcnow())
+
+    def _rules(self, session):
+        return rulebook.load_rulebook(session, self.settings.calendar)
 
     def _apply_batch(self, events, event_class, handler, apply):
         """Apply a batch in a few statements; events about tickets without clocks yet are parked, not the batch."""
         read = _read(events, event_class)
         with self.db.transaction() as session:
             fresh = among(read, first_time_many(session, processed_events, events, handler))
-            refuse(events, as_sent(events, apply(session, fresh)))
+            refuse(events, as_sent(events, apply(session, fresh, self._rules(session))))
 
 
 def _read(events, event_class):

@@ -8,10 +8,13 @@ SCHEMAS = {
     "TicketSla": {"type": "object", "required": ["ticket_number", "clocks"], "properties": {
         "ticket_number": {"type": "string"},
         "clocks": {"type": "array", "items": {"type": "object", "properties": {
-            "kind": {"type": "string", "enum": ["first_response", "resolution"]},
+            "kind": {"type": "string", "enum": ["first_response", "resolution", "next_update"]},
             "state": {"type": "string"}, "calendar": {"type": "string"}, "priority": {"type": "integer"},
             "target_seconds": {"type": "integer"}, "started_at": TIME, "due_at": TIME,
             "stopped_at": {"type": ["string", "null"], "format": "date-time"}, "paused": {"type": "boolean"},
+            "warn_at": {"type": ["string", "null"], "format": "date-time"},
+            "warned_at": {"type": ["string", "null"], "format": "date-time"},
+            "breached_at": {"type": ["string", "null"], "format": "date-time"},
             "remaining_seconds": {"type": ["integer", "null"], "description": "negative once breached"}}}}}},
 }
 

@@ -270,16 +270,31 @@ class AttachmentsNoticeSent(AcknowledgementSent):
 class SlaBreached(SlaEvent):
     event_type: ClassVar[str] = "sla_breached"
     ticket_number: str
-    kind: str  # first_response | resolution
+    kind: str  # first_response | resolution | next_update
     due_at: datetime
     priority: int
+    started_at: datetime | None = None  # the clock's episode began then (a reopen or an answer starts one)
+    target_seconds: int | None = None
+    late_seconds: int = 0  # how late the timer found it (0 when found on time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaWarning(SlaEvent):
+    event_type: ClassVar[str] = "sla_warning"
+    ticket_number: str
+    kind: str  # first_response | resolution | next_update
+    due_at: datetime
+    priority: int
+    started_at: datetime
+    target_seconds: int
+    remaining_seconds: int  # wall-clock time left until due_at when published (negative once late)
 
 
 EVENT_TYPES: dict[tuple[str, str], type[Event]] = {
     (cls.source, cls.event_type): cls for cls in (
         TicketCreated, MessageReceived, AttachmentsRejected, BounceReceived, ReplyPosted, TicketStatusChanged,
         TicketUpdated, TicketDeleted, ReplySent, ReplyFailed, AcknowledgementSent, AttachmentsNoticeSent,
-        SlaBreached)}
+        SlaBreached, SlaWarning)}
 
 
 def event_from_wire(source: str, wire: Any) -> Event:

@@ -59,7 +59,10 @@ PAYLOADS: dict[type[Event], dict[str, Any]] = {
     contracts.ReplyFailed: {**REPLY_SENT, "error": "bounced: 5.1.1 User unknown"},
     contracts.AcknowledgementSent: {**AUTOMATIC_MAIL, "kind": "acknowledgement"},
     contracts.AttachmentsNoticeSent: {**AUTOMATIC_MAIL, "kind": "attachments_notice"},
-    contracts.SlaBreached: {"ticket_number": "2026-000001", "kind": "first_response", "due_at": AT, "priority": 1},
+    contracts.SlaBreached: {"ticket_number": "2026-000001", "kind": "first_response", "due_at": AT, "priority": 1,
+                            "started_at": AT, "target_seconds": 900, "late_seconds": 60},
+    contracts.SlaWarning: {"ticket_number": "2026-000001", "kind": "resolution", "due_at": AT, "priority": 1,
+                           "started_at": AT, "target_seconds": 7200, "remaining_seconds": 1440},
 }
 
 

@@ -30,6 +30,7 @@ class BusinessCalendar:
     weekly_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday 0=Mon → (start, end)
     holidays: Holidays | None = None
     always_open: bool = False
+    closed_days: frozenset[date] = frozenset()  # days an owner closed besides the public holidays
     # Each local day's open hours as UTC instants, worked out once: deadline arithmetic runs for every
     # new ticket, and the time zone and holiday look-ups of a day cost more than the rest of it.
     _days: dict[date, tuple[datetime, datetime] | None] = field(
@@ -103,6 +104,8 @@ class BusinessCalendar:
                  ) -> tuple[time, time] | None:
         """Opening and closing time on ``day`` in the calendar's zone; None when closed all day."""
         hours = self.weekly_hours.get(day.weekday())
+        if day in self.closed_days:
+            return None
         if hours is None or self.holidays is None:
             return hours
         holiday = (self.holidays(day.year) if holidays is None else holidays).get(day)
@@ -126,6 +129,18 @@ def calendar_turkish_office_hours() -> BusinessCalendar:
     office = (time(9, 0), time(18, 0))
     return BusinessCalendar(name="office", timezone="Europe/Istanbul",
                             weekly_hours={weekday: office for weekday in range(5)}, holidays=turkish_holidays)
+
+
+def calendar_from_settings(name: str, *, timezone: str = "Europe/Istanbul",
+                           weekly_hours: dict[int, tuple[time, time]] | None = None, turkish_public_holidays: bool = True,
+                           closed_days: frozenset[date] = frozenset(), always_open: bool = False) -> BusinessCalendar:
+    """A department's calendar as its owner set it: hours per weekday (Mon–Fri 09–18 when none are given),
+    Turkish public holidays and half days or not, extra closed days; or 24/7."""
+    if always_open:
+        return BusinessCalendar(name=name, timezone=timezone, always_open=True)
+    hours = {weekday: (time(9, 0), time(18, 0)) for weekday in range(5)} if weekly_hours is None else weekly_hours
+    return BusinessCalendar(name=name, timezone=timezone, weekly_hours=dict(hours), closed_days=frozenset(closed_days),
+                            holidays=turkish_holidays if turkish_public_holidays else None)
 
 
 CALENDARS = {"24x7": calendar_24_7, "office": calendar_turkish_office_hours}

@@ -55,10 +55,11 @@ def test_on_a_24_7_calendar_the_deadline_is_plain_arithmetic():
     assert local(first_response.due_at) == at(2026, 11, 22, 0, 5)
 
 
-def test_a_new_ticket_runs_a_first_response_and_a_resolution_clock_with_its_priority_s_targets():
+def test_a_new_ticket_runs_first_response_resolution_and_next_update_clocks_with_its_priority_s_targets():
     clocks = by_kind(start_clocks("2026-000001", priority=1, started_at=at(2026, 11, 23, 10, 0), calendar=OFFICE))
     assert {kind: c.target for kind, c in clocks.items()} == {"first_response": timedelta(minutes=15),
-                                                             "resolution": timedelta(hours=2)}
+                                                             "resolution": timedelta(hours=2),
+                                                             "next_update": timedelta(minutes=30)}
     assert local(clocks["resolution"].due_at) == at(2026, 11, 23, 12, 0)
     assert all(c.priority == 1 and c.state(at(2026, 11, 23, 10, 1)) == "running" for c in clocks.values())
 

@@ -16,7 +16,8 @@ def test_default_policy_matches_the_design():
 
 
 def test_a_ticket_runs_a_first_response_and_a_resolution_clock():
-    assert targets_for(2).clocks() == (("first_response", timedelta(hours=1)), ("resolution", timedelta(hours=4)))
+    assert targets_for(2).clocks() == (("first_response", timedelta(hours=1)), ("resolution", timedelta(hours=4)),
+                                       ("next_update", timedelta(hours=2)))
 
 
 def test_a_low_ticket_promises_no_regular_updates():

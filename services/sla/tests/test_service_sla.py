@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from nameko.standalone.events import event_dispatcher
 
 from services.shared.contracts.events import (ReplyPosted, TicketCreated, TicketDeleted, TicketStatusChanged,
@@ -174,15 +175,23 @@ def test_a_ticket_resolved_before_its_clocks_exist_waits_without_holding_up_the_
     assert wait_for_state(rpc, "2026-000109", "resolution", "met", timeout=20)["state"] == "met"
 
 
-def test_a_breach_is_published_as_sla_breached(start_service, rabbit_config, clean_db, rpc, event_tap, monkeypatch):
+def test_each_clock_past_its_deadline_publishes_one_warning_and_one_breach_saying_how_late(
+        start_service, rabbit_config, clean_db, rpc, event_tap, monkeypatch):
     monkeypatch.setenv("SLA_CALENDAR", "24x7")
     tap = event_tap("sla")
     start_service(SlaService)
-    three_hours_ago = (utcnow() - timedelta(hours=3)).isoformat()  # urgent: 15 min and 2 h
+    three_hours_ago = (utcnow() - timedelta(hours=3)).isoformat()  # urgent: 15 min, 2 h, update every 30 min
     event_dispatcher(rabbit_config)("tickets", "ticket_created", created("2026-000110", 1, three_hours_ago))
-    breached = tap.wait_for("sla_breached", 2, timeout=30)  # the breach timer runs every 10 s
-    assert {(e["ticket_number"], e["kind"]) for e in breached} == {("2026-000110", "first_response"),
-                                                                  ("2026-000110", "resolution")}
+    breached = tap.wait_for("sla_breached", 3, timeout=30)  # the timer runs every 10 s
+    kinds = {("2026-000110", "first_response"), ("2026-000110", "resolution"), ("2026-000110", "next_update")}
+    assert {(e["ticket_number"], e["kind"]) for e in breached} == kinds
+    late = {e["kind"]: e["late_seconds"] for e in breached}
+    assert 3600 - 60 <= late["resolution"] <= 3600 + 60 and late["first_response"] > late["next_update"]
+    assert {(e["ticket_number"], e["kind"]) for e in tap.wait_for("sla_warning", 3, timeout=5)} == kinds
+    time.sleep(10)  # another round of the timer publishes nothing again
+    for event_type in ("sla_breached", "sla_warning"):
+        with pytest.raises(AssertionError):
+            tap.wait_for(event_type, 4, timeout=2)
 
 
 def test_events_about_a_ticket_that_come_after_its_deletion_start_no_clock_and_park_nothing(
