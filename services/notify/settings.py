@@ -47,8 +47,10 @@ class LeaseTiming:
 
 @dataclass(frozen=True)
 class StaffMailPolicy:
-    # What a person is told by mail waits this long after the first of it, so that a burst is one digest.
+    # What a person is told by mail waits until nothing new came for them for this long, so that a burst
+    # is one digest; but never longer than digest_max_wait after the first of it (a steady trickle).
     digest_window: timedelta = timedelta(seconds=60)
+    digest_max_wait: timedelta = timedelta(seconds=300)
     # How often notify looks for people whose window has passed.
     digest_scan_seconds: float = 2.0
     # The sender of staff mail when tickets gives no address for the department.
@@ -58,8 +60,11 @@ class StaffMailPolicy:
 
     @classmethod
     def from_env(cls) -> StaffMailPolicy:
-        """``STAFF_DIGEST_WINDOW_SECONDS``, ``STAFF_DIGEST_SCAN_SECONDS``, ``STAFF_MAIL_FROM``, ``CONSOLE_URL``."""
-        return cls(digest_window=timedelta(seconds=env_float("STAFF_DIGEST_WINDOW_SECONDS", 60.0)),
+        """``STAFF_DIGEST_WINDOW_SECONDS``, ``STAFF_DIGEST_MAX_WAIT_SECONDS``, ``STAFF_DIGEST_SCAN_SECONDS``,
+        ``STAFF_MAIL_FROM``, ``CONSOLE_URL``."""
+        window = env_float("STAFF_DIGEST_WINDOW_SECONDS", 60.0)
+        return cls(digest_window=timedelta(seconds=window),
+                   digest_max_wait=timedelta(seconds=max(env_float("STAFF_DIGEST_MAX_WAIT_SECONDS", 300.0), window)),
                    digest_scan_seconds=env_float("STAFF_DIGEST_SCAN_SECONDS", 2.0),
                    fallback_from=env("STAFF_MAIL_FROM", "destek@localhost"),
                    console_url=env("CONSOLE_URL", "http://localhost:8000"))

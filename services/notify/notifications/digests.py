@@ -1,5 +1,6 @@
-"""Mailing staff what they chose to be told by mail: once the window after the first of it has passed,
-everything waiting for a person goes in one mail (one notification alone, or a digest of a burst).
+"""Mailing staff what they chose to be told by mail: once nothing new came for a person for the window
+(or the first of it has waited the longest allowed), everything waiting for them goes in one mail: one
+notification alone, or a digest of a burst.
 
 The mail goes from the department's address through notify's deliveries, like
 every other mail, so it is retried and sent once. It is internal: marked
@@ -13,13 +14,15 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notify import deliveries, mail
 from services.notify.domain.automatic_mail import stable_message_id
 from services.notify.models import StaffNotification as Row
+from services.notify.notifications.notifications import with_subject
 from services.notify.notifications.rules import staff_mail_text
+from services.notify.notifications.tickets_copy import subjects_of
 from services.notify.settings import StaffMailPolicy
 from services.shared.events import utcnow
 
@@ -27,11 +30,12 @@ PEOPLE_PER_ROUND = 100
 
 
 def people_due(session: Session, *, policy: StaffMailPolicy, now: datetime) -> list[int]:
-    """Those whose oldest notification waiting for mail is older than the window."""
+    """Those to whom nothing new came for the window, or whose oldest waiting notification waited the most."""
     return list(session.scalars(
         select(Row.user_id).where(Row.email_state == "waiting").group_by(Row.user_id)
-        .having(func.min(Row.created_at) <= now - policy.digest_window).order_by(func.min(Row.created_at))
-        .limit(PEOPLE_PER_ROUND)))
+        .having(or_(func.max(Row.created_at) <= now - policy.digest_window,
+                    func.min(Row.created_at) <= now - policy.digest_max_wait))
+        .order_by(func.min(Row.created_at)).limit(PEOPLE_PER_ROUND)))
 
 
 def queue_mail_for(session: Session, user_id: int, *, policy: StaffMailPolicy, staff, departments
@@ -51,16 +55,18 @@ def queue_mail_for(session: Session, user_id: int, *, policy: StaffMailPolicy, s
         return {}
     department_id = rows[0].department_id
     sender = (departments.settings(department_id) or {}).get("email") or policy.fallback_from
-    outgoing = _outgoing(rows, person, sender, department_id, policy)
+    subjects = subjects_of(session, {row.ticket_number for row in rows})
+    items = [{"kind": row.kind, "ticket_number": row.ticket_number,
+              "data": with_subject(row.data, row.ticket_number, subjects)} for row in rows]
+    outgoing = _outgoing(rows, items, person, sender, department_id, policy)
     queued = deliveries.queue_mails(session, [outgoing])
     [delivery_id] = list(queued)
     _mark(session, rows, state="queued", delivery_id=delivery_id)
     return queued
 
 
-def _outgoing(rows: list[Row], person: dict, sender: str, department_id: int | None,
+def _outgoing(rows: list[Row], items: list[dict], person: dict, sender: str, department_id: int | None,
               policy: StaffMailPolicy) -> deliveries.OutgoingMail:
-    items = [{"kind": row.kind, "ticket_number": row.ticket_number, "data": row.data} for row in rows]
     text = staff_mail_text(items, name=person.get("name") or "", console_url=policy.console_url)
     # Keyed on the notifications it carries: the same mail however often this runs.
     message_id = stable_message_id("staff", f"{person['id']}\0{rows[0].id}\0{rows[-1].id}\0{len(rows)}", sender)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.notify.models import NotificationChoice, StaffNotification
 from services.notify.notifications import rules
 from services.notify.notifications.rules import Addressee, TicketCopy
+from services.notify.notifications.tickets_copy import subjects_of
 from services.shared.errors import InvalidInput
 
 MAX_LIMIT = 200
@@ -73,24 +74,28 @@ def list_for(session: Session, user_id: int, filters) -> dict:
     if filters["before_id"] is not None:
         query = query.where(StaffNotification.id < filters["before_id"])
     rows = session.scalars(query.order_by(StaffNotification.id.desc()).limit(filters["limit"])).all()
-    return {"items": [_item(row) for row in rows], "unread": unread_count(session, user_id)}
+    subjects = subjects_of(session, {row.ticket_number for row in rows})
+    return {"items": [_item(row, subjects) for row in rows], "unread": unread_count(session, user_id)}
 
 
 def mark_read(session: Session, user_id: int, body, now: datetime) -> dict:
     """Mark ``{"ids": [1, 2]}`` or ``{"all": true}`` of a user's notifications read; ``{"marked", "unread"}``."""
     if not isinstance(body, dict):
-        raise InvalidInput("the body must be a JSON object with ids or all", "body")
+        raise InvalidInput("gövde ids ya da all içeren bir JSON nesnesi olmalı / "
+                           "the body must be a JSON object with ids or all", "body")
     ids, everything = body.get("ids"), body.get("all", False)
     if not isinstance(everything, bool):
-        raise InvalidInput("all must be true or false", "all")
+        raise InvalidInput("all true ya da false olmalı / all must be true or false", "all")
     if everything == (ids is not None):
-        raise InvalidInput("give either ids (a list of notification ids) or all: true", "ids")
+        raise InvalidInput("ya ids (bildirim numaraları) ya da all: true verin / "
+                           "give either ids (a list of notification ids) or all: true", "ids")
     statement = update(StaffNotification).where(StaffNotification.user_id == user_id,
                                                 StaffNotification.read_at.is_(None))
     if not everything:
         if not isinstance(ids, list) or not ids or len(ids) > 1000 or not all(
                 isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2 ** 63 for i in ids):
-            raise InvalidInput("ids must be a list of 1 to 1000 notification ids (positive whole numbers)", "ids")
+            raise InvalidInput("ids 1 ile 1000 arası bildirim numarası içeren bir liste olmalı / "
+                               "ids must be a list of 1 to 1000 notification ids (positive whole numbers)", "ids")
         statement = statement.where(StaffNotification.id.in_(ids))
     marked = session.execute(statement.values(read_at=now)).rowcount
     return {"marked": marked, "unread": unread_count(session, user_id)}
@@ -101,9 +106,15 @@ def unread_count(session: Session, user_id: int) -> int:
                                                      StaffNotification.read_at.is_(None)))
 
 
-def _item(row: StaffNotification) -> dict:
+def with_subject(data: dict, ticket_number: str, subjects: dict[str, str]) -> dict:
+    """A notification's data with its ticket's subject of today, if notify knows it."""
+    return {**data, "subject": subjects.get(ticket_number) or data.get("subject") or ""}
+
+
+def _item(row: StaffNotification, subjects: dict[str, str]) -> dict:
+    data = with_subject(row.data, row.ticket_number, subjects)
     return {"id": row.id, "kind": row.kind, "ticket_number": row.ticket_number,
-            "title": rules.title(row.kind, row.ticket_number, row.data), "link": rules.link(row.ticket_number),
+            "title": rules.title(row.kind, row.ticket_number, data), "link": rules.link(row.ticket_number),
             "created_at": row.created_at.isoformat(), "read": row.read_at is not None,
             "read_at": row.read_at.isoformat() if row.read_at else None}
 
@@ -114,11 +125,12 @@ def _filters(filters) -> dict:
         raise InvalidInput("filters must be an object", "filters")
     unread_only = filters.get("unread_only", False)
     if not isinstance(unread_only, bool):
-        raise InvalidInput("unread_only must be true or false", "unread_only")
+        raise InvalidInput("unread_only true ya da false olmalı / unread_only must be true or false", "unread_only")
     found = {"unread_only": unread_only}
     for name, default, high in (("limit", 50, MAX_LIMIT), ("before_id", None, 2 ** 63 - 1)):
         value = filters.get(name, default)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high):
-            raise InvalidInput(f"{name} must be a whole number from 1 to {high}", name)
+            raise InvalidInput(f"{name} 1 ile {high} arası bir tam sayı olmalı / "
+                               f"{name} must be a whole number from 1 to {high}", name)
         found[name] = value
     return found

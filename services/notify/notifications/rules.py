@@ -49,14 +49,17 @@ def choice_of(kind: str, chosen: dict[str, str]) -> str:
 def read_choices(body) -> dict[str, str]:
     """A settings update ``{"ticket_assigned": "console", ...}``, checked; raises InvalidInput naming the kind."""
     if not isinstance(body, dict):
-        raise InvalidInput("the settings must be a JSON object of kind: choice", "body")
+        raise InvalidInput("ayarlar tür: seçim biçiminde bir JSON nesnesi olmalı / "
+                           "the settings must be a JSON object of kind: choice", "body")
     for kind, choice in body.items():
         if kind not in DEFAULTS:
-            raise InvalidInput(f"unknown notification kind {kind!r}; known: {', '.join(KINDS)}", str(kind))
+            raise InvalidInput(f"bilinmeyen bildirim türü / unknown notification kind {str(kind)[:100]!r}; "
+                               f"known: {', '.join(KINDS)}", str(kind)[:100])
         if choice not in CHOICES:
-            raise InvalidInput(f"{kind} must be one of {', '.join(CHOICES)}", kind)
+            raise InvalidInput(f"{kind}: şunlardan biri olmalı / must be one of {', '.join(CHOICES)}", kind)
         if choice == OFF and kind in ALWAYS_ON:
-            raise InvalidInput(f"{kind} cannot be turned off: managers are always told of breaches", kind)
+            raise InvalidInput(f"{kind} kapatılamaz: yöneticiler SLA aşımlarından her zaman haberdar edilir / "
+                               f"cannot be turned off: managers are always told of breaches", kind)
     return dict(body)
 
 

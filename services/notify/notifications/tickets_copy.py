@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,16 @@ from services.shared.contracts.events import TicketCreated, TicketDeleted, Ticke
 
 
 def remember_created(session: Session, event: TicketCreated) -> bool:
-    """Keep a new ticket; False if notify knew it already (a late or repeated event)."""
-    inserted = session.execute(pg_insert(Row).values(
-        number=event.ticket_number, department_id=event.department_id, assignee_id=event.assignee_id,
-        subject=event.subject).on_conflict_do_nothing().returning(Row.number)).first()
-    return inserted is not None
+    """Keep a new ticket; False if notify knew it already (a late or repeated event).
+
+    An update that came first left the ticket without its subject: it gets it now.
+    """
+    statement = pg_insert(Row).values(number=event.ticket_number, department_id=event.department_id,
+                                      assignee_id=event.assignee_id, subject=event.subject)
+    inserted = session.execute(statement.on_conflict_do_update(
+        index_elements=[Row.number], set_={"subject": statement.excluded.subject}, where=Row.subject == "")
+        .returning(literal_column("xmax = 0"))).first()  # xmax 0: a new row, not one updated
+    return bool(inserted and inserted[0])
 
 
 def remember_updated(session: Session, event: TicketUpdated) -> TicketCopy | None:
@@ -59,3 +64,9 @@ def ticket_copy(session: Session, number: str) -> TicketCopy | None:
 def is_deleted(session: Session, number: str) -> bool:
     """Whether tickets deleted this ticket."""
     return session.scalar(select(Row.deleted_at).where(Row.number == number)) is not None
+
+
+def subjects_of(session: Session, numbers: set[str]) -> dict[str, str]:
+    """The tickets' subjects now (a notification shows the ticket as it is called today)."""
+    return dict(session.execute(select(Row.number, Row.subject)
+                                .where(Row.number.in_(numbers), Row.subject != "")).tuples().all())
