@@ -61,6 +61,7 @@ def test_an_agent_sees_the_ticket_assigned_to_them_marks_it_read_and_is_mailed_f
     ("post", "/api/v1/notifications/read", {"ids": [0]}, "ids"),
     ("post", "/api/v1/notifications/read", {}, "ids"),
     ("post", "/api/v1/notifications/read", {"all": "yes"}, "all"),
+    ("post", "/api/v1/notifications/read", {"all": True, "ids": None}, "ids"),
     ("post", "/api/v1/notifications/read", {"everything": True}, "everything"),
     ("put", "/api/v1/users/me/notification-settings", {"sla_breached": "off"}, "sla_breached"),
     ("put", "/api/v1/users/me/notification-settings", {"ticket_assigned": "loud"}, "ticket_assigned"),

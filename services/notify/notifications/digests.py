@@ -54,24 +54,26 @@ def queue_mail_for(session: Session, user_id: int, *, policy: StaffMailPolicy, s
         _mark(session, rows, state="none", delivery_id=None)
         return {}
     department_id = rows[0].department_id
-    sender = (departments.settings(department_id) or {}).get("email") or policy.fallback_from
+    department = departments.settings(department_id) or {}
+    sender = department.get("email") or policy.fallback_from
     subjects = subjects_of(session, {row.ticket_number for row in rows})
     items = [{"kind": row.kind, "ticket_number": row.ticket_number,
               "data": with_subject(row.data, row.ticket_number, subjects)} for row in rows]
-    outgoing = _outgoing(rows, items, person, sender, department_id, policy)
+    outgoing = _outgoing(rows, items, person, (department.get("name") or "Destek", sender), department_id, policy)
     queued = deliveries.queue_mails(session, [outgoing])
     [delivery_id] = list(queued)
     _mark(session, rows, state="queued", delivery_id=delivery_id)
     return queued
 
 
-def _outgoing(rows: list[Row], items: list[dict], person: dict, sender: str, department_id: int | None,
-              policy: StaffMailPolicy) -> deliveries.OutgoingMail:
+def _outgoing(rows: list[Row], items: list[dict], person: dict, named_sender: tuple[str, str],
+              department_id: int | None, policy: StaffMailPolicy) -> deliveries.OutgoingMail:
+    sender = named_sender[1]
     text = staff_mail_text(items, name=person.get("name") or "", console_url=policy.console_url)
     # Keyed on the notifications it carries: the same mail however often this runs.
     message_id = stable_message_id("staff", f"{person['id']}\0{rows[0].id}\0{rows[-1].id}\0{len(rows)}", sender)
     built = EmailMessage()
-    built["From"] = formataddr(("Destek", sender))
+    built["From"] = formataddr(named_sender)
     built["To"] = formataddr((person.get("name") or "", person["email"]))
     built["Subject"] = text.subject
     built["Date"] = format_datetime(utcnow())

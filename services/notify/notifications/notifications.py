@@ -86,7 +86,7 @@ def mark_read(session: Session, user_id: int, body, now: datetime) -> dict:
     ids, everything = body.get("ids"), body.get("all", False)
     if not isinstance(everything, bool):
         raise InvalidInput("all true ya da false olmalı / all must be true or false", "all")
-    if everything == (ids is not None):
+    if everything == ("ids" in body):  # both, or neither (an ids of null is a wrong ids, not none)
         raise InvalidInput("ya ids (bildirim numaraları) ya da all: true verin / "
                            "give either ids (a list of notification ids) or all: true", "ids")
     statement = update(StaffNotification).where(StaffNotification.user_id == user_id,

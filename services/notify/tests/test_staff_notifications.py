@@ -79,6 +79,7 @@ def test_a_hundred_breaches_at_once_become_one_digest_mail_to_the_manager(notify
     assert len(smtp.messages) == 1
     mail = digest.message
     assert digest.rcpt_tos == ["mehmet@firma.com.tr"] and digest.mail_from == "satis@firma.com.tr"
+    assert mail["From"].addresses[0].display_name == "Satış"
     assert mail["Subject"] == "Destek: 100 yeni bildirim / 100 new notifications"
     assert mail["Auto-Submitted"] == "auto-generated" and mail["In-Reply-To"] is None
     assert mail["References"] is None and mail["X-Destek-Ticket"] is None and "[#" not in mail["Subject"]
