@@ -7,7 +7,7 @@ from sqlalchemy.orm import sessionmaker
 from services.gateway import console, errors, metrics
 from services.gateway.api import attachments, auth, held_mail, mail_settings, reports, tickets
 from services.gateway.api import audit, calls, customers, departments, notes, users
-from services.gateway.api import categories, deliveries, docs, pipelines, sla_policies, ticket_core
+from services.gateway.api import categories, deliveries, docs, notifications, pipelines, sla_policies, ticket_core
 from services.gateway.rpc import RpcPool
 from services.shared.config import load_settings
 from services.shared.database import make_engine
@@ -26,7 +26,7 @@ def create_app(settings=None) -> Flask:
     for blueprint in (auth.blueprint, tickets.blueprint, reports.blueprint, mail_settings.blueprint,
                       attachments.blueprint, held_mail.blueprint,
                       customers.blueprint, notes.blueprint, calls.blueprint, users.blueprint,
-                      departments.blueprint, audit.blueprint, deliveries.blueprint,
+                      departments.blueprint, audit.blueprint, deliveries.blueprint, notifications.blueprint,
                       ticket_core.blueprint, pipelines.blueprint, categories.blueprint, docs.blueprint,
                       sla_policies.blueprint):
         app.register_blueprint(blueprint, url_prefix="/api/v1")

@@ -1,9 +1,10 @@
-"""The notify service's own tables (schema ``notify``): outgoing deliveries and their state."""
+"""The notify service's own tables (schema ``notify``): outgoing deliveries, staff notifications, its ticket copy."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, MetaData, Text, Uuid, text
+from sqlalchemy import (BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, MetaData, Text, UniqueConstraint,
+                        Uuid, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,3 +71,46 @@ class Destination(Base):
     # Nothing goes to it before this (its backoff); None: as soon as mail is due.
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TicketCopy(Base):
+    """Notify's own copy of what it needs of each ticket, kept from tickets' events (it never reads theirs)."""
+    __tablename__ = "tickets"
+    number: Mapped[str] = mapped_column(Text, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer)
+    assignee_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    # Deleted tickets are remembered, so that their late events tell nobody anything.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffNotification(Base):
+    """One thing a staff member is told, once per (event, recipient, kind)."""
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(Text)  # domain/staff_notifications.KINDS
+    ticket_number: Mapped[str] = mapped_column(Text)
+    department_id: Mapped[int | None] = mapped_column(Integer)  # whose address mails it
+    event_id: Mapped[str] = mapped_column(Uuid)
+    data: Mapped[dict] = mapped_column(JSONB)  # what its texts need (subject, sender, SLA kind)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # none (console only) | waiting (to be mailed, alone or in a digest) | queued (in delivery delivery_id)
+    email_state: Mapped[str] = mapped_column(Text)
+    delivery_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", "kind", name="uq_notifications_once"),
+        Index("ix_notifications_user", "user_id", "id"),
+        Index("ix_notifications_unread", "user_id", postgresql_where=text("read_at IS NULL")),
+        Index("ix_notifications_waiting", "user_id", "created_at", postgresql_where=text("email_state = 'waiting'")),
+    )
+
+
+class NotificationChoice(Base):
+    """How a user chose to be told of one kind (no row: the kind's default)."""
+    __tablename__ = "notification_settings"
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    choice: Mapped[str] = mapped_column(Text)  # console | console_and_email | off

@@ -113,7 +113,8 @@ def _sent(settled: Settled, delivery, attempts: int) -> str:
         log.warning("delivery %s (Message-ID %s) sent again after a process died sending it: possibly a duplicate",
                     delivery.id, delivery.message_id)
     event = (ReplySent(**_outcome(delivery, attempts)) if delivery.kind == "reply"
-             else _automatic_mail_sent(delivery, attempts, sent_at))
+             else _automatic_mail_sent(delivery, attempts, sent_at) if delivery.kind in AUTOMATIC_MAIL_SENT
+             else None)  # staff notifications are no part of any thread: they raise no event
     if event is not None:
         settled.events.append((delivery.id, event))
     return "sent"

@@ -1,4 +1,5 @@
-"""The notify service: sends what the other services decided to say, and retries until it is said."""
+"""The notify service: sends what the other services decided to say, and retries until it is said; tells staff
+what happened on their tickets (notifications/)."""
 from __future__ import annotations
 
 from nameko.timer import timer
@@ -7,7 +8,9 @@ from services.notify import automatic, deliveries, destinations, outcomes, sendi
 from services.notify.departments import DepartmentMailSettings
 from services.notify.lease import SendingLease, recover_orphans
 from services.notify.models import outbox, parked_events, processed_events
+from services.notify.notifications.entrypoints import StaffMailSettings, StaffNotificationEntrypoints
 from services.notify.scheduler import destinations_due
+from services.notify.staff import StaffDirectory
 from services.shared.batch_consumers import consumes_batch, first_time_many, refuse
 from services.shared.consumers import EventInbox, consumes, first_time
 from services.shared.contracts.events import (AttachmentsRejected, BounceReceived, ReplyPosted, TicketCreated, among,
@@ -18,7 +21,7 @@ from services.shared.rpc import rpc
 from services.shared.service_base import ServiceBase
 
 
-class NotifyService(ServiceBase):
+class NotifyService(StaffNotificationEntrypoints, ServiceBase):
     name = "notify"
 
     db = Database()
@@ -26,6 +29,8 @@ class NotifyService(ServiceBase):
     relay = OutboxRelay(outbox)
     departments = DepartmentMailSettings()
     lease = SendingLease()
+    staff = StaffDirectory()
+    staff_mail = StaffMailSettings()
 
     @consumes("tickets", "reply_posted")
     def handle_reply_posted(self, event):

@@ -1,10 +1,10 @@
-"""How notify paces its sending and keeps its sending lease, read once from the environment when the service starts."""
+"""How notify paces its sending, keeps its sending lease and mails staff, read once at start from the environment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services.shared.config import env_float, env_int
+from services.shared.config import env, env_float, env_int
 
 
 @dataclass(frozen=True)
@@ -43,3 +43,28 @@ class LeaseTiming:
         """``DELIVERY_LEASE_CHECK_SECONDS``, ``DELIVERY_LEASE_GRACE_SECONDS``."""
         return cls(check_seconds=env_float("DELIVERY_LEASE_CHECK_SECONDS", 1.0),
                    grace_seconds=env_float("DELIVERY_LEASE_GRACE_SECONDS", 30.0))
+
+
+@dataclass(frozen=True)
+class StaffMailPolicy:
+    # What a person is told by mail waits until nothing new came for them for this long, so that a burst
+    # is one digest; but never longer than digest_max_wait after the first of it (a steady trickle).
+    digest_window: timedelta = timedelta(seconds=60)
+    digest_max_wait: timedelta = timedelta(seconds=300)
+    # How often notify looks for people whose window has passed.
+    digest_scan_seconds: float = 2.0
+    # The sender of staff mail when tickets gives no address for the department.
+    fallback_from: str = "destek@localhost"
+    # Where the console is, for the links in the mail.
+    console_url: str = "http://localhost:8000"
+
+    @classmethod
+    def from_env(cls) -> StaffMailPolicy:
+        """``STAFF_DIGEST_WINDOW_SECONDS``, ``STAFF_DIGEST_MAX_WAIT_SECONDS``, ``STAFF_DIGEST_SCAN_SECONDS``,
+        ``STAFF_MAIL_FROM``, ``CONSOLE_URL``."""
+        window = env_float("STAFF_DIGEST_WINDOW_SECONDS", 60.0)
+        return cls(digest_window=timedelta(seconds=window),
+                   digest_max_wait=timedelta(seconds=max(env_float("STAFF_DIGEST_MAX_WAIT_SECONDS", 300.0), window)),
+                   digest_scan_seconds=env_float("STAFF_DIGEST_SCAN_SECONDS", 2.0),
+                   fallback_from=env("STAFF_MAIL_FROM", "destek@localhost"),
+                   console_url=env("CONSOLE_URL", "http://localhost:8000"))

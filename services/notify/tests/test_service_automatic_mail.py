@@ -104,10 +104,11 @@ def test_a_new_ticket_notify_cannot_read_is_parked_naming_the_field_and_the_rest
     dispatch("tickets", "attachments_rejected", rejected)
     [sent] = smtp.wait_for(1)
     assert "[#2026-000402]" in sent.message["Subject"]
-    parked = eventually(lambda: (found := rpc.notify.list_parked_events()) and len(found) == 2 and found)
+    parked = eventually(lambda: (found := rpc.notify.list_parked_events()) and len(found) == 3 and found)
+    unreadable_reason = "cannot read a ticket_created event: department_id must be a whole number, not 'Satış'"
     assert {(p["event_id"], p["handler"], p["error"].partition(": ")[2]) for p in parked} == {
-        (unreadable["event_id"], "handle_ticket_created",
-         "cannot read a ticket_created event: department_id must be a whole number, not 'Satış'"),
+        (unreadable["event_id"], "handle_ticket_created", unreadable_reason),
+        (unreadable["event_id"], "tell_staff_of_ticket_created", unreadable_reason),  # its own queue, its own park
         (rejected["event_id"], "handle_attachments_rejected",
          "cannot read a attachments_rejected event: skipped[0].content_type is missing")}
     assert len(smtp.messages) == 1

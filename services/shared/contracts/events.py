@@ -120,6 +120,9 @@ class TicketCreated(TicketsEvent):
     created_at: datetime
     message_id: str | None = None  # the mail that opened it; none for a ticket opened by hand
     send_acknowledgement: bool | None = None  # None: published before it existed; the department's setting decides
+    # For notify's staff notifications (None: not published yet, or nobody): who holds it, and who opened it.
+    assignee_id: int | None = None
+    created_by_user_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,6 +138,8 @@ class MessageReceived(TicketsEvent):
     matched_by: str | None  # headers | tracking_number | None
     new_participant: bool
     created_at: datetime
+    # Who wrote: "customer" or "agent" (staff writing in by mail); None: not published yet, read as the customer.
+    sender_kind: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,6 +211,10 @@ class TicketUpdated(TicketsEvent):
     department_id: int  # after the change
     priority: int  # after the change
     updated_at: datetime
+    # For notify's staff notifications: the assignee after the change (None: nobody, or not published yet;
+    # read only when an "assignee" change is listed) and who made the change (None: the system, or unknown).
+    assignee_id: int | None = None
+    updated_by_user_id: int | None = None
 
     def new_value(self, name: str) -> str | None:
         """The last new value of the field ``name`` among the changes; None if it did not change."""

@@ -113,7 +113,7 @@ def test_a_wrong_value_inside_a_list_is_refused_naming_its_place():
 
 
 def test_a_key_the_contract_does_not_know_yet_is_passed_over():
-    wire = {**sample_wire(TicketCreated), "assignee_id": 7, "tags": ["vip"]}
+    wire = {**sample_wire(TicketCreated), "watcher_ids": [7], "tags": ["vip"]}
     assert TicketCreated.from_wire(wire) == sample(TicketCreated, event_id=wire["event_id"])
 
 
