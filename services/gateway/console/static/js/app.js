@@ -5,6 +5,7 @@ import { setUpLists, showList } from "./lists.js";
 import { setUpTicket, showTicket, TABS } from "./ticket.js";
 import { setUpBoard, showBoard } from "./board.js";
 import { setUpShortcuts } from "./shortcuts.js";
+import { setUpCustomers, showCustomer, showCustomers } from "./customers.js";
 import { setUpAdmin, showHeld, showNew, showSettings } from "./admin.js";
 
 // Held mail is for those who can release it: owners and department managers.
@@ -41,6 +42,8 @@ async function route() {
     }
     if (ticket) await showTicket(decodeURIComponent(ticket[1]), TABS.includes(ticket[2]) ? ticket[2] : "thread");
     else if (/^#\/board(\/\d+)?(\?.*)?$/.test(hash)) await showBoard(hash);
+    else if (/^#\/customers\/\d+$/.test(hash)) await showCustomer(hash.split("/")[2]);
+    else if (/^#\/customers(\?.*)?$/.test(hash)) await showCustomers(hash);
     else if (hash === "#/held-mail") await showHeld();
     else if (hash === "#/new") await showNew();
     else if (hash === "#/mail-settings") await showSettings();
@@ -108,4 +111,5 @@ setUpTicket((notice) => { state.flash = notice; location.hash = "#/tickets"; });
 setUpAdmin();
 setUpBoard();
 setUpShortcuts();
+setUpCustomers();
 Promise.all([loadStrings(), borrowToken()]).then(route);

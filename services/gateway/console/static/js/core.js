@@ -60,7 +60,7 @@ export async function api(path, options = {}) {
   return body;
 }
 
-export const VIEWS = ["login-view", "list-view", "ticket-view", "new-view", "held-view", "settings-view", "board-view"];
+export const VIEWS = ["login-view", "list-view", "ticket-view", "new-view", "held-view", "settings-view", "board-view", "customers-view", "customer-view"];
 
 export function show(view) {
   VIEWS.forEach((id) => { $(id).hidden = id !== view; });

@@ -51,7 +51,8 @@ function waitFor(ready, act, tries = 40) {
 }
 
 function search() {
-  const box = visible("board-view") ? $("board-filters").q : visible("list-view") ? $("list-filters").q : null;
+  const box = visible("board-view") ? $("board-filters").q : visible("list-view") ? $("list-filters").q
+    : visible("customers-view") ? $("customer-filters").q : null;
   if (box) { box.focus(); box.select(); }
 }
 
