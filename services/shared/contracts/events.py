@@ -120,6 +120,7 @@ class TicketCreated(TicketsEvent):
     created_at: datetime
     message_id: str | None = None  # the mail that opened it; none for a ticket opened by hand
     send_acknowledgement: bool | None = None  # None: published before it existed; the department's setting decides
+    assignee_id: int | None = None  # the agent it was given on creation (by hand or automatic assignment)
 
 
 @dataclass(frozen=True, kw_only=True)
