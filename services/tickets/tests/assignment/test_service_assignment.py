@@ -11,6 +11,7 @@ from sqlalchemy import text
 from services.shared.errors import Forbidden, InvalidInput, NotFound
 from services.tickets.service import TicketsService
 from services.tickets.tests.core_support import Demo, demo, new_ticket, tickets  # noqa: F401 (fixtures)
+from services.tickets.tests.inbound.test_service_inbound import inbound
 
 
 def add_agent(demo: Demo, name: str, department_id: int, availability: str = "available") -> int:
@@ -138,3 +139,14 @@ def test_a_thousand_tickets_created_at_once_spread_within_one_of_even(start_serv
     assert sum(counts.values()) == TICKETS and away not in counts and None not in counts
     spread = [counts.get(agent, 0) for agent in agents]
     assert max(spread) - min(spread) <= 1, spread
+
+
+def test_mail_that_opens_tickets_in_one_batch_gives_them_to_the_agents_in_turn(tickets, demo):
+    second = add_agent(demo, "Deniz", demo.destek)
+    tickets.set_department_assignment(demo.owner, demo.destek, {"mode": "round_robin"})
+    results = tickets.receive_messages([inbound(f"toplu{i}@example.org", recipients=["destek@example.com"])
+                                        for i in range(3)])
+    assigned = [tickets.get_ticket(demo.owner, r["ticket_number"])["assignee_id"] for r in results]
+    assert assigned == [demo.agent, second, demo.agent]
+    history = tickets.get_ticket_history(demo.owner, results[1]["ticket_number"])["items"]
+    assert ("system", "assignee", "Deniz") in [(h["actor"], h["field"], h["new"]) for h in history]
