@@ -8,6 +8,7 @@ from services.gateway import console, errors, metrics
 from services.gateway.api import attachments, auth, held_mail, mail_settings, reports, tickets
 from services.gateway.api import audit, calls, customers, departments, notes, users
 from services.gateway.api import categories, deliveries, docs, notifications, pipelines, sla_policies, ticket_core
+from services.gateway.api import assignment
 from services.gateway.rpc import RpcPool
 from services.shared.config import load_settings
 from services.shared.database import make_engine
@@ -28,7 +29,7 @@ def create_app(settings=None) -> Flask:
                       customers.blueprint, notes.blueprint, calls.blueprint, users.blueprint,
                       departments.blueprint, audit.blueprint, deliveries.blueprint, notifications.blueprint,
                       ticket_core.blueprint, pipelines.blueprint, categories.blueprint, docs.blueprint,
-                      sla_policies.blueprint):
+                      sla_policies.blueprint, assignment.blueprint):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(console.blueprint)
     app.teardown_appcontext(_release_request_resources)

@@ -47,6 +47,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    availability: Mapped[str] = mapped_column(Text, default="available", server_default="available")  # | away
+    away_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # out of office until then
 
 
 class Membership(Base):
@@ -56,6 +58,17 @@ class Membership(Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"),
                                                primary_key=True)
     role: Mapped[str] = mapped_column(Text)
+
+
+class DepartmentAssignment(Base):
+    """A department's automatic assignment: mode, cap, and the round-robin cursor (locked per new ticket)."""
+    __tablename__ = "department_assignment"
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    mode: Mapped[str] = mapped_column(Text, default="off")  # off | round_robin | least_open
+    max_open_per_agent: Mapped[int | None] = mapped_column(Integer)  # None: no cap
+    last_assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Customer(Base):

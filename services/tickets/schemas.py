@@ -94,4 +94,5 @@ def ticket_created_event(ticket, department: Department, customer, *, send_ackno
         ticket_number=ticket.number, subject=ticket.subject, priority=ticket.priority, status=ticket.status,
         channel=ticket.channel, department_id=department.id, department_email=department.email,
         customer_email=customer.email, customer_name=customer.name, is_auto_submitted=ticket.is_auto_submitted,
-        created_at=ticket.created_at, message_id=message_id, send_acknowledgement=send_acknowledgement)
+        created_at=ticket.created_at, message_id=message_id, send_acknowledgement=send_acknowledgement,
+        assignee_id=ticket.assignee_id)

@@ -6,6 +6,7 @@ from services.shared.database import Database
 from services.shared.outbox import OutboxRelay
 from services.shared.service_base import ServiceBase
 from services.tickets.admin.entrypoints import AdministrationEntrypoints
+from services.tickets.assignment.entrypoints import AssignmentEntrypoints
 from services.tickets.calls.entrypoints import CallsEntrypoints
 from services.tickets.categories.entrypoints import CategoryEntrypoints
 from services.tickets.core.entrypoints import TicketCoreEntrypoints
@@ -21,7 +22,7 @@ from services.tickets.settings import Settings
 
 class TicketsService(TicketCoreEntrypoints, InboundEntrypoints, RepliesEntrypoints, PipelineEntrypoints,
                      CategoryEntrypoints, CustomersEntrypoints, CallsEntrypoints, NotesEntrypoints,
-                     AdministrationEntrypoints, MailSettingsEntrypoints, ServiceBase):
+                     AdministrationEntrypoints, MailSettingsEntrypoints, AssignmentEntrypoints, ServiceBase):
     name = "tickets"
 
     db = Database()

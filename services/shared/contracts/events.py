@@ -120,7 +120,7 @@ class TicketCreated(TicketsEvent):
     created_at: datetime
     message_id: str | None = None  # the mail that opened it; none for a ticket opened by hand
     send_acknowledgement: bool | None = None  # None: published before it existed; the department's setting decides
-    # For notify's staff notifications (None: not published yet, or nobody): who holds it, and who opened it.
+    # Who holds it (given by hand or by automatic assignment) and who opened it; None: nobody, or not published.
     assignee_id: int | None = None
     created_by_user_id: int | None = None
 

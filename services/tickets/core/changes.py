@@ -87,10 +87,10 @@ def change_assignee(session: Session, viewer: Viewer, ticket: Ticket, changes: d
     return [("assignee", old, label)] if old != label else []
 
 
-def check_assignable(session: Session, user_id: int, department_id: int) -> None:
+def check_assignable(session: Session, user_id: int, department_id: int, field: str = "assignee_id") -> None:
     """Tickets go to active members of their department (or owners)."""
     if not _assignable(session, user_id, department_id):
-        raise InvalidInput(f"user {user_id} is not an active member of the ticket's department", "assignee_id")
+        raise InvalidInput(f"user {user_id} is not an active member of the ticket's department", field)
 
 
 def transfer(session: Session, viewer: Viewer, ticket: Ticket, value) -> list[Change]:

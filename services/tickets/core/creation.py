@@ -2,8 +2,10 @@
 
 The customer is named by ``customer_id`` or by ``{"name", "email", "phone"}``,
 found by email or phone (as main or further contact) or created. An agent's
-new ticket is assigned to that agent, who could not open it otherwise; an
-optional ``message`` goes to the customer as the ticket's first reply.
+new ticket is assigned to that agent, who could not open it otherwise; one
+left unassigned goes to the department's automatic assignment, in this
+transaction; an optional ``message`` goes to the customer as the ticket's
+first reply.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from services.shared.errors import Forbidden, InvalidInput, NotFound
 from services.tickets import payload
 from services.tickets import repository as repo
 from services.tickets.access import Viewer
+from services.tickets.assignment.assignment import assign_new_ticket
 from services.tickets.audit import record_audit
 from services.tickets.core.changes import change_assignee, change_category, change_stage
 from services.tickets.customers.contacts import find_by_contact, normalised, owner_of
@@ -54,6 +57,7 @@ def create_ticket(session: Session, viewer: Viewer, data, now: datetime, *,
     session.add(ticket)
     session.flush()
     record_change(session, ticket, f"user:{viewer.user_id}", "created", None, ticket.number, now)
+    assign_new_ticket(session, ticket, now)
     record_audit(session, actor_user_id=viewer.user_id, action="created", object_type="ticket",
                  object_id=ticket.number, details={"subject": subject, "department_id": department.id}, at=now)
     # An agent's own ticket needs no acknowledgement mail: the agent is talking to the customer.

@@ -7,9 +7,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.shared.contracts.events import FieldChange, TicketDeleted, TicketUpdated
+from services.shared.contracts.tickets import FINISHED_STATUSES
 from services.shared.errors import Forbidden, InvalidInput
 from services.tickets import payload
 from services.tickets.access import Viewer, open_ticket
+from services.tickets.assignment.assignment import reassign_if_away
 from services.tickets.audit import record_audit
 from services.tickets.core.changes import (Change, change_assignee, change_category, change_priority,
                                              change_stage, change_status, change_text, enter_stage, stage_place,
@@ -31,8 +33,12 @@ def update_ticket(session: Session, viewer: Viewer, number, changes, now: dateti
     if not body:
         raise InvalidInput(f"send at least one field to change: {', '.join(EDITABLE)}", "body")
     ticket = open_ticket(session, viewer, number, for_update=True)
+    finished_before = ticket.status in FINISHED_STATUSES
     found, events = apply_changes(session, viewer, ticket, body, now)
-    return ticket, events + finish(session, viewer, ticket, found, now)
+    events += finish(session, viewer, ticket, found, now)
+    if finished_before and ticket.status not in FINISHED_STATUSES and "assignee_id" not in body:
+        events += reassign_if_away(session, ticket, now)  # reopened while its assignee is away
+    return ticket, events
 
 
 def apply_changes(session: Session, viewer: Viewer, ticket: Ticket, body: dict,

@@ -121,7 +121,8 @@ class InboundIndex:
         if not ids and not numbers:
             return {}
         rows = session.execute(select(Ticket.id, Ticket.number, Ticket.status, Ticket.department_id,
-                                      Ticket.closed_at, Ticket.resolved_at, Ticket.updated_at)
+                                      Ticket.closed_at, Ticket.resolved_at, Ticket.updated_at,
+                                      Ticket.assignee_id)
                                .where(or_(among(Ticket.id, ids, BigInteger), among(Ticket.number, numbers))))
         tickets = {row.id: KnownTicket(**row._asdict()) for row in rows}
         for ticket in tickets.values():

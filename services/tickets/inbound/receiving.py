@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 from services.shared.contracts.events import AttachmentsRejected, MessageReceived, TicketsEvent
 from services.shared.contracts.inbound import DeliveryReport, InboundMessage, UnreadableMessage
 from services.shared.errors import InvalidInput
+from services.shared.contracts.tickets import FINISHED_STATUSES
 from services.tickets import repository as repo
+from services.tickets.assignment.assignment import reassign_reopened
 from services.tickets.domain.identity import MAX_EMAIL, normalise_email
 from services.tickets.domain.status import status_after_customer_message
 from services.tickets.domain.ticket_fields import StatusDates, dates_after_status_change
@@ -159,16 +161,27 @@ def _apply(batch: _Batch, messages: list[InboundMessage]) -> list[tuple[dict, li
     index = InboundIndex.load(session, messages, {_sender_email(m) for m in messages})
     placed = [_place(batch, index, message) for message in messages]
     write_batch(session, [p for p in placed if isinstance(p, Placement)], now)
+    reassigned = _reassign_reopened(session, [p for p in placed if isinstance(p, Placement)], now)
     answers = []
     for item in placed:
         if not isinstance(item, Placement):
             answers.append((item() if callable(item) else item, []))
             continue
-        events = _events_of(item, now)
+        events = _events_of(item, now) + reassigned.pop(item.ticket.number, [])
         status = "created" if item.created else "appended"
         answers.append(({"status": status, "ticket_number": item.ticket.number,
                          "message_id": item.message.message_id}, events))
     return answers
+
+
+def _reassign_reopened(session: Session, placed: list[Placement], now: datetime) -> dict[str, list]:
+    """Tickets a customer's mail reopened while their assignee is away go to the next agent: events by number."""
+    reopened = [p.ticket.id for p in placed if p.status_change and p.status_change[0] in FINISHED_STATUSES
+                and p.ticket.assignee_id is not None]
+    events: dict[str, list] = {}
+    for event in reassign_reopened(session, reopened, now):
+        events.setdefault(event.ticket_number, []).append(event)
+    return events
 
 
 def _place(batch: _Batch, index: InboundIndex, message: InboundMessage) -> Placement | dict | Callable[[], dict]:

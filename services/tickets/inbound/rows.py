@@ -18,6 +18,7 @@ from services.shared.bulk_rows import insert_rows, next_ids, update_rows
 from services.shared.contracts.inbound import DeliveryReport, InboundMessage, SkippedAttachment
 from services.shared.errors import InvalidInput
 from services.tickets import repository as repo
+from services.tickets.assignment.assignment import SYSTEM, assign_new_tickets
 from services.tickets.domain.identity import normalise_email
 from services.tickets.inbound.attachments import attachment_rows, original_columns
 from services.tickets.models import Attachment, Customer, HistoryEntry, Message, Ticket
@@ -36,6 +37,7 @@ class KnownTicket:
     closed_at: datetime | None = None
     resolved_at: datetime | None = None
     updated_at: datetime | None = None
+    assignee_id: int | None = None
 
 
 @dataclass(eq=False)
@@ -56,12 +58,15 @@ class NewTicket:
     closed_at: datetime | None = None
     resolved_at: datetime | None = None
     updated_at: datetime | None = None
+    assignee_id: int | None = None  # chosen by automatic assignment before the batch is written
+    assignee_ai_agent: str | None = None  # never set for mail; assignment reads it as it does a Ticket's
 
     def row(self) -> dict:
         return {"id": self.id, "number": self.number, "subject": self.subject, "description": self.description,
                 "priority": self.priority, "status": self.status, "department_id": self.department_id,
                 "customer_id": self.customer_id, "channel": self.channel, "linked_ticket_id": self.linked_ticket_id,
                 "is_auto_submitted": self.is_auto_submitted, "created_at": self.created_at,
+                "assignee_id": self.assignee_id,
                 "updated_at": self.updated_at or self.created_at}
 
 
@@ -102,9 +107,10 @@ class Placement:
 
 
 def write_batch(session: Session, placed: list[Placement], now: datetime) -> None:
-    """Write every row the placements need, one statement per kind of row."""
+    """Write every row the placements need, one statement per kind of row; new tickets get their agents first."""
     _write_customers(session, placed, now)
     new_tickets = _unique(p.ticket for p in placed if p.created)
+    assigned = assign_new_tickets(session, new_tickets, now)
     numbers = repo.new_ticket_numbers(session, now, len(new_tickets))
     for ticket, number, ticket_id in zip(new_tickets, numbers, next_ids(session, TICKETS, len(new_tickets))):
         ticket.number, ticket.id = number, ticket_id
@@ -118,7 +124,9 @@ def write_batch(session: Session, placed: list[Placement], now: datetime) -> Non
     for item, message_id in zip(placed, next_ids(session, MESSAGES, len(placed))):
         item.stored = _message_row(message_id, item, now)
     insert_rows(session, MESSAGES, [item.stored for item in placed])
-    insert_rows(session, HISTORY, [row for item in placed for row in _history_rows(item, now)])
+    insert_rows(session, HISTORY, [row for item in placed for row in _history_rows(item, now)]
+                + [{"ticket_id": t.id, "actor": SYSTEM, "field": "assignee", "old_value": None, "new_value": name,
+                    "at": now} for t, name in assigned])
     attachments = []
     for item in placed:
         rows, item.skipped = attachment_rows(item.stored["id"], item.message)
