@@ -5,7 +5,10 @@ nameko's event handlers ack even when they fail, which would lose the event.
 wraps a handler so that a failure is written to the service's
 ``parked_events`` table instead; :meth:`EventInbox.retry_due` (driven by a
 timer in each service) retries with backoff and, after ``MAX_ATTEMPTS``,
-leaves the event parked for an operator to inspect and replay.
+leaves the event parked for an operator to inspect and replay. An event its
+handler cannot read (:class:`~services.shared.contracts.events.UnreadableEvent`,
+:class:`~services.shared.contracts.inbound.UnreadableMessage`) is parked at once:
+the same bytes would fail the same way five times.
 
 Nothing is acked before it is settled, applied or parked. Parking writes to the
 service's own database, so when that database is what failed (a restart), the
@@ -29,6 +32,8 @@ from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, Primary
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.shared.contracts.events import UnreadableEvent
+from services.shared.contracts.inbound import UnreadableMessage
 from services.shared.database import make_engine
 from services.shared.events import utcnow
 from services.shared.metrics import EVENTS_HANDLED
@@ -41,6 +46,13 @@ FIRST_RETRY = timedelta(seconds=5)
 # How long a message whose events could be neither applied nor parked stays unacked before it is requeued:
 # long enough not to spin against a database that is down, short enough to follow it when it is back.
 UNSETTLED_RETRY_SECONDS = 2.0
+# Failures no retry can cure: the event itself is at fault, not the moment.
+UNREADABLE = (UnreadableEvent, UnreadableMessage)
+
+
+def retry_can_help(error: BaseException) -> bool:
+    """False for an event that cannot be read: it is parked for an operator at once, not retried."""
+    return not isinstance(error, UNREADABLE)
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -116,13 +128,15 @@ class EventInbox(DependencyProvider):
         return self
 
     def park(self, handler: str, event: dict, error: BaseException, *, attempts: int = 1) -> None:
-        """Record a failed event so that it is retried, not lost."""
+        """Record a failed event so that it is retried, not lost (or, unreadable, parked for an operator)."""
         now = utcnow()
+        retrying = retry_can_help(error)
         with self.sessions() as session, session.begin():
             session.execute(insert(self.parked).values(
                 handler=handler, event_type=event.get("event_type", ""), event_id=str(event.get("event_id")),
-                payload=event, error=_describe(error), attempts=attempts, status="retrying",
-                next_attempt_at=now + FIRST_RETRY, created_at=now, updated_at=now))
+                payload=event, error=_describe(error), attempts=attempts,
+                status="retrying" if retrying else "parked",
+                next_attempt_at=now + FIRST_RETRY if retrying else None, created_at=now, updated_at=now))
 
     def retry_due(self, service) -> int:
         """Re-run every parked event whose retry time has come; returns how many ran."""
@@ -158,8 +172,9 @@ class EventInbox(DependencyProvider):
             status, error, next_at = "done", row.error, None
         except Exception as exc:
             attempts = row.attempts + 1
-            status = "parked" if attempts >= MAX_ATTEMPTS else "retrying"
-            error, next_at = _describe(exc), utcnow() + FIRST_RETRY * (4 ** row.attempts)
+            status = "parked" if attempts >= MAX_ATTEMPTS or not retry_can_help(exc) else "retrying"
+            error = _describe(exc)
+            next_at = utcnow() + FIRST_RETRY * (4 ** row.attempts) if status == "retrying" else None
             log.warning("event %s for %s failed again (%s)", row.event_id, row.handler, status)
         with self.sessions() as session, session.begin():
             session.execute(update(self.parked).where(self.parked.c.id == row.id).values(
@@ -281,8 +296,12 @@ def _park(service, method, event, error: Exception) -> None:
                   method.__name__, event.get("event_id"), error, park_error)
         EVENTS_HANDLED.labels(type(service).name, method.__name__, "unsettled").inc()
         raise park_error from error
-    log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
-              exc_info=error)
+    if retry_can_help(error):
+        log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
+                  exc_info=error)
+    else:
+        log.error("handler %s cannot read event %s (%s); parked for an operator, not retried",
+                  method.__name__, event.get("event_id"), error)
     EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
 
 
