@@ -29,6 +29,7 @@ from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint,
                         Table, Text, Uuid, bindparam, insert, select, text, update)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -102,13 +103,65 @@ def first_time_many(session: Session, processed: Table, events: list[dict], hand
     return [event for key, event in rows.items() if key in claimed]
 
 
+def _claim_sql(processed: Table, source: str) -> str:
+    """The one text of "claim these events for :handler": ``source`` is a query of an ``event_id`` column (uuid)."""
+    return (f"INSERT INTO {_name(processed)} (event_id, handler, processed_at) "
+            f"SELECT DISTINCT event_id, :handler, CAST(:now AS timestamptz) FROM ({source}) AS claiming "
+            "ON CONFLICT DO NOTHING RETURNING event_id")
+
+
 @functools.cache
 def _claim_statement(processed: Table):
     # One statement text whatever the batch size, so that it is parsed and planned once, not per batch.
+    ids = "SELECT CAST(id AS uuid) AS event_id FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id)"
+    return text(f"WITH claimed AS ({_claim_sql(processed, ids)}) SELECT CAST(event_id AS text) FROM claimed"
+                ).bindparams(bindparam("ids", type_=Text))
+
+
+def claim_then_insert(session: Session, processed: Table, handler: str, target: Table, rows: list[dict], *,
+                      unless_in: Table | None = None, key: str = "ticket_number",
+                      order_by: tuple[str, ...] = ()) -> int:
+    """Claim each row's ``event_id`` for ``handler`` and insert the rows whose event is claimed now into ``target``.
+
+    The idempotent consumer's write, in one statement and one round trip: ``rows`` are dicts of
+    ``event_id`` and columns of ``target`` (values as JSON gives them: times as ISO strings); several rows
+    may share an event (a ticket's two clocks). A row already in ``target`` is left as it is (``ON
+    CONFLICT DO NOTHING``), and with ``unless_in`` (a ``deleted_tickets`` table) a row whose ``key``
+    is there is not inserted, though its event is claimed. ``order_by`` (column names) orders the
+    insert, so that concurrent batches take their locks in the same order. Returns the rows inserted.
+    The statement text is the same whatever the batch size: parsed and planned once.
+    """
+    if not rows:
+        return 0
+    columns = tuple(sorted({name for row in rows for name in row} - {"event_id"}))
+    statement = _claim_then_insert_statement(processed, target, columns, unless_in, key, order_by)
+    return session.execute(statement, {"rows": json.dumps(rows, default=str), "handler": handler,
+                                       "now": utcnow()}).rowcount
+
+
+@functools.cache
+def _claim_then_insert_statement(processed: Table, target: Table, columns: tuple[str, ...],
+                                 unless_in: Table | None, key: str, order_by: tuple[str, ...]):
+    dialect = postgresql.dialect()
+    unknown = set(columns) - set(target.c.keys())
+    if unknown:
+        raise ValueError(f"{_name(target)} has no column {', '.join(sorted(unknown))}")
+    record = ", ".join(["event_id uuid", *(f"{name} {target.c[name].type.compile(dialect=dialect)}"
+                                          for name in columns)])
+    listed = ", ".join(columns)
+    where = (f"WHERE NOT EXISTS (SELECT FROM {_name(unless_in)} AS d WHERE d.{key} = r.{key}) "
+             if unless_in is not None else "")
+    order = f"ORDER BY {', '.join(f'r.{name}' for name in order_by)} " if order_by else ""
     return text(
-        f"INSERT INTO {processed.schema}.{processed.name} (event_id, handler, processed_at) "
-        "SELECT CAST(id AS uuid), :handler, :now FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id) "
-        "ON CONFLICT DO NOTHING RETURNING CAST(event_id AS text)").bindparams(bindparam("ids", type_=Text))
+        f"WITH r AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({record})), "
+        f"claimed AS ({_claim_sql(processed, 'SELECT event_id FROM r')}) "
+        f"INSERT INTO {_name(target)} ({listed}) "
+        f"SELECT {', '.join(f'r.{name}' for name in columns)} FROM r JOIN claimed USING (event_id) "
+        f"{where}{order}ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
+
+
+def _name(table: Table) -> str:
+    return f"{table.schema}.{table.name}" if table.schema else table.name
 
 
 class EventInbox(DependencyProvider):
