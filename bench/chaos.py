@@ -420,25 +420,30 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="destek-chaos-"))
     logs = Path(args.logs) if args.logs else workdir.parent / f"{workdir.name}.log"
     phases: list[Phase] = []
-    with ExitStack() as stack:
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        pg = stack.enter_context(PrivatePostgres(port=free_port(), max_connections=400))
-        rabbit = stack.enter_context(PrivateRabbit(port=free_port()))
-        smtp = stack.enter_context(RecordingSmtpServer(port=free_port(), directory=workdir / "smtp"))
-        database_url = pg.create_database("destek")
-        log(f"private PostgreSQL on {pg.port}, RabbitMQ {rabbit.node} on {rabbit.port}, SMTP on {smtp.port}; "
-            f"services' output in {logs}")
-        system = System(system_env(database_url, rabbit.amqp_uri, smtp, workdir), quiet=True, output=logs)
-        stack.callback(system.stop)
-        system.prepare()
-        system.start()
-        system.supervise_in_background()
-        chaos = Chaos(args, system, pg, rabbit, smtp, database_url)
-        for fault in faults:
-            phase = chaos.run(fault, per_fault)
-            chaos.judge(phase)
-            phases.append(phase)
-            print(f"{fault}: " + ", ".join(f"{k} {v}" for k, v in phase.figures.items()), flush=True)
+    try:
+        with ExitStack() as stack:
+            stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+            pg = stack.enter_context(PrivatePostgres(port=free_port(), max_connections=400))
+            rabbit = stack.enter_context(PrivateRabbit(port=free_port()))
+            smtp = stack.enter_context(RecordingSmtpServer(port=free_port(), directory=workdir / "smtp"))
+            database_url = pg.create_database("destek")
+            log(f"private PostgreSQL on {pg.port}, RabbitMQ {rabbit.node} on {rabbit.port}, SMTP on {smtp.port}; "
+                f"services' output in {logs}")
+            system = System(system_env(database_url, rabbit.amqp_uri, smtp, workdir), quiet=True, output=logs)
+            stack.callback(system.stop)
+            system.prepare()
+            system.start()
+            system.supervise_in_background()
+            chaos = Chaos(args, system, pg, rabbit, smtp, database_url)
+            for fault in faults:
+                phase = chaos.run(fault, per_fault)
+                chaos.judge(phase)
+                phases.append(phase)
+                print(f"{fault}: " + ", ".join(f"{k} {v}" for k, v in phase.figures.items()), flush=True)
+    except Exception as exc:  # stopping the system or its backends failed: the figures of a complete run stand
+        if len(phases) < len(faults):
+            raise
+        log(f"cleaning up after the run failed: {exc!r}")
     print_report(phases)
     failed = any(p.misses for p in phases)
     if not failed and not args.logs:
