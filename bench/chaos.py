@@ -4,7 +4,7 @@
     .venv/bin/python bench/chaos.py --mails 300 --faults kill-tickets,rabbitmq
 
 It starts a Destek of its own, supervised as ``make run`` supervises it, on a
-private PostgreSQL cluster and a private RabbitMQ node (``bench/private_backends.py``:
+private PostgreSQL cluster and a private RabbitMQ node (``tests/support/private_backends.py``:
 restarting the machine's shared ones would hit everyone else) and a recording
 SMTP server on loopback as the mail server. Then, per fault, a phase:
 
@@ -62,10 +62,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.chaos_traffic import ABORT, Agent, Delivery, MailServer  # noqa: E402
 from bench.mail_corpus import SUBJECT_TAG, BenchMail, build_corpus, new_run_id  # noqa: E402
-from bench.private_backends import PrivatePostgres, PrivateRabbit  # noqa: E402
 from bench.visibility import Api  # noqa: E402
 from deploy.run_all import SERVICE_ORDER, System  # noqa: E402
 from deploy.sandbox import free_port  # noqa: E402
+from tests.support.private_backends import PrivatePostgres, PrivateRabbit  # noqa: E402
 from tests.support.smtp_server import RecordingSmtpServer  # noqa: E402
 
 PROCESSES = (*SERVICE_ORDER, "gateway")
@@ -167,10 +167,10 @@ class Chaos:
             log(f"{fault}: SIGKILLed {name} (pid {pid})")
         elif fault == "rabbitmq":
             log(f"{fault}: stop_app, {self.args.pause:g} s pause, start_app")
-            self.rabbit.restart(pause=self.args.pause)
+            self.rabbit.restart(down_for=self.args.pause)
         elif fault == "postgres":
             log(f"{fault}: pg_ctl stop -m fast, {self.args.pause:g} s pause, start")
-            self.pg.restart(pause=self.args.pause)
+            self.pg.restart(down_for=self.args.pause)
         elif fault == "smtp":
             log(f"{fault}: the mail server stops, {self.args.pause:g} s pause, it starts again")
             self.smtp.stop()
@@ -420,25 +420,30 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="destek-chaos-"))
     logs = Path(args.logs) if args.logs else workdir.parent / f"{workdir.name}.log"
     phases: list[Phase] = []
-    with ExitStack() as stack:
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        pg = stack.enter_context(PrivatePostgres(port=free_port()))
-        rabbit = stack.enter_context(PrivateRabbit(port=free_port()))
-        smtp = stack.enter_context(RecordingSmtpServer(port=free_port(), directory=workdir / "smtp"))
-        database_url = pg.create_database("destek")
-        log(f"private PostgreSQL on {pg.port}, RabbitMQ {rabbit.node} on {rabbit.port}, SMTP on {smtp.port}; "
-            f"services' output in {logs}")
-        system = System(system_env(database_url, rabbit.amqp_uri, smtp, workdir), quiet=True, output=logs)
-        stack.callback(system.stop)
-        system.prepare()
-        system.start()
-        system.supervise_in_background()
-        chaos = Chaos(args, system, pg, rabbit, smtp, database_url)
-        for fault in faults:
-            phase = chaos.run(fault, per_fault)
-            chaos.judge(phase)
-            phases.append(phase)
-            print(f"{fault}: " + ", ".join(f"{k} {v}" for k, v in phase.figures.items()), flush=True)
+    try:
+        with ExitStack() as stack:
+            stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+            pg = stack.enter_context(PrivatePostgres(port=free_port(), max_connections=400))
+            rabbit = stack.enter_context(PrivateRabbit(port=free_port()))
+            smtp = stack.enter_context(RecordingSmtpServer(port=free_port(), directory=workdir / "smtp"))
+            database_url = pg.create_database("destek")
+            log(f"private PostgreSQL on {pg.port}, RabbitMQ {rabbit.node} on {rabbit.port}, SMTP on {smtp.port}; "
+                f"services' output in {logs}")
+            system = System(system_env(database_url, rabbit.amqp_uri, smtp, workdir), quiet=True, output=logs)
+            stack.callback(system.stop)
+            system.prepare()
+            system.start()
+            system.supervise_in_background()
+            chaos = Chaos(args, system, pg, rabbit, smtp, database_url)
+            for fault in faults:
+                phase = chaos.run(fault, per_fault)
+                chaos.judge(phase)
+                phases.append(phase)
+                print(f"{fault}: " + ", ".join(f"{k} {v}" for k, v in phase.figures.items()), flush=True)
+    except Exception as exc:  # stopping the system or its backends failed: the figures of a complete run stand
+        if len(phases) < len(faults):
+            raise
+        log(f"cleaning up after the run failed: {exc!r}")
     print_report(phases)
     failed = any(p.misses for p in phases)
     if not failed and not args.logs:

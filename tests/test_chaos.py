@@ -2,7 +2,7 @@
 
 Test policy: the benchmark itself (``bench/chaos.py``) runs as a child
 process, as an operator would run it, against its own private PostgreSQL
-cluster and RabbitMQ node (``bench/private_backends.py``) and a recording SMTP
+cluster and RabbitMQ node (``tests/support/private_backends.py``) and a recording SMTP
 server: restarting the machine's shared ones would break the tests running
 beside it in ``make test``'s other parts. It asserts the benchmark's targets
 per fault: nothing lost, doubled or misthreaded, every downstream effect once,

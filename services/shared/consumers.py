@@ -5,7 +5,10 @@ nameko's event handlers ack even when they fail, which would lose the event.
 wraps a handler so that a failure is written to the service's
 ``parked_events`` table instead; :meth:`EventInbox.retry_due` (driven by a
 timer in each service) retries with backoff and, after ``MAX_ATTEMPTS``,
-leaves the event parked for an operator to inspect and replay.
+leaves the event parked for an operator to inspect and replay. An event its
+handler cannot read (:class:`~services.shared.contracts.events.UnreadableEvent`,
+:class:`~services.shared.contracts.inbound.UnreadableMessage`) is parked at once:
+the same bytes would fail the same way five times.
 
 Nothing is acked before it is settled, applied or parked. Parking writes to the
 service's own database, so when that database is what failed (a restart), the
@@ -26,9 +29,12 @@ from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint,
                         Table, Text, Uuid, bindparam, insert, select, text, update)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.shared.contracts.events import UnreadableEvent
+from services.shared.contracts.inbound import UnreadableMessage
 from services.shared.database import make_engine
 from services.shared.events import utcnow
 from services.shared.metrics import EVENTS_HANDLED
@@ -41,6 +47,13 @@ FIRST_RETRY = timedelta(seconds=5)
 # How long a message whose events could be neither applied nor parked stays unacked before it is requeued:
 # long enough not to spin against a database that is down, short enough to follow it when it is back.
 UNSETTLED_RETRY_SECONDS = 2.0
+# Failures no retry can cure: the event itself is at fault, not the moment.
+UNREADABLE = (UnreadableEvent, UnreadableMessage)
+
+
+def retry_can_help(error: BaseException) -> bool:
+    """False for an event that cannot be read: it is parked for an operator at once, not retried."""
+    return not isinstance(error, UNREADABLE)
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -90,13 +103,65 @@ def first_time_many(session: Session, processed: Table, events: list[dict], hand
     return [event for key, event in rows.items() if key in claimed]
 
 
+def _claim_sql(processed: Table, source: str) -> str:
+    """The one text of "claim these events for :handler": ``source`` is a query of an ``event_id`` column (uuid)."""
+    return (f"INSERT INTO {_name(processed)} (event_id, handler, processed_at) "
+            f"SELECT DISTINCT event_id, :handler, CAST(:now AS timestamptz) FROM ({source}) AS claiming "
+            "ON CONFLICT DO NOTHING RETURNING event_id")
+
+
 @functools.cache
 def _claim_statement(processed: Table):
     # One statement text whatever the batch size, so that it is parsed and planned once, not per batch.
+    ids = "SELECT CAST(id AS uuid) AS event_id FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id)"
+    return text(f"WITH claimed AS ({_claim_sql(processed, ids)}) SELECT CAST(event_id AS text) FROM claimed"
+                ).bindparams(bindparam("ids", type_=Text))
+
+
+def claim_then_insert(session: Session, processed: Table, handler: str, target: Table, rows: list[dict], *,
+                      unless_in: Table | None = None, key: str = "ticket_number",
+                      order_by: tuple[str, ...] = ()) -> int:
+    """Claim each row's ``event_id`` for ``handler`` and insert the rows whose event is claimed now into ``target``.
+
+    The idempotent consumer's write, in one statement and one round trip: ``rows`` are dicts of
+    ``event_id`` and columns of ``target`` (values as JSON gives them: times as ISO strings); several rows
+    may share an event (a ticket's two clocks). A row already in ``target`` is left as it is (``ON
+    CONFLICT DO NOTHING``), and with ``unless_in`` (a ``deleted_tickets`` table) a row whose ``key``
+    is there is not inserted, though its event is claimed. ``order_by`` (column names) orders the
+    insert, so that concurrent batches take their locks in the same order. Returns the rows inserted.
+    The statement text is the same whatever the batch size: parsed and planned once.
+    """
+    if not rows:
+        return 0
+    columns = tuple(sorted({name for row in rows for name in row} - {"event_id"}))
+    statement = _claim_then_insert_statement(processed, target, columns, unless_in, key, order_by)
+    return session.execute(statement, {"rows": json.dumps(rows, default=str), "handler": handler,
+                                       "now": utcnow()}).rowcount
+
+
+@functools.cache
+def _claim_then_insert_statement(processed: Table, target: Table, columns: tuple[str, ...],
+                                 unless_in: Table | None, key: str, order_by: tuple[str, ...]):
+    dialect = postgresql.dialect()
+    unknown = set(columns) - set(target.c.keys())
+    if unknown:
+        raise ValueError(f"{_name(target)} has no column {', '.join(sorted(unknown))}")
+    record = ", ".join(["event_id uuid", *(f"{name} {target.c[name].type.compile(dialect=dialect)}"
+                                          for name in columns)])
+    listed = ", ".join(columns)
+    where = (f"WHERE NOT EXISTS (SELECT FROM {_name(unless_in)} AS d WHERE d.{key} = r.{key}) "
+             if unless_in is not None else "")
+    order = f"ORDER BY {', '.join(f'r.{name}' for name in order_by)} " if order_by else ""
     return text(
-        f"INSERT INTO {processed.schema}.{processed.name} (event_id, handler, processed_at) "
-        "SELECT CAST(id AS uuid), :handler, :now FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS ids(id) "
-        "ON CONFLICT DO NOTHING RETURNING CAST(event_id AS text)").bindparams(bindparam("ids", type_=Text))
+        f"WITH r AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({record})), "
+        f"claimed AS ({_claim_sql(processed, 'SELECT event_id FROM r')}) "
+        f"INSERT INTO {_name(target)} ({listed}) "
+        f"SELECT {', '.join(f'r.{name}' for name in columns)} FROM r JOIN claimed USING (event_id) "
+        f"{where}{order}ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
+
+
+def _name(table: Table) -> str:
+    return f"{table.schema}.{table.name}" if table.schema else table.name
 
 
 class EventInbox(DependencyProvider):
@@ -116,13 +181,15 @@ class EventInbox(DependencyProvider):
         return self
 
     def park(self, handler: str, event: dict, error: BaseException, *, attempts: int = 1) -> None:
-        """Record a failed event so that it is retried, not lost."""
+        """Record a failed event so that it is retried, not lost (or, unreadable, parked for an operator)."""
         now = utcnow()
+        retrying = retry_can_help(error)
         with self.sessions() as session, session.begin():
             session.execute(insert(self.parked).values(
                 handler=handler, event_type=event.get("event_type", ""), event_id=str(event.get("event_id")),
-                payload=event, error=_describe(error), attempts=attempts, status="retrying",
-                next_attempt_at=now + FIRST_RETRY, created_at=now, updated_at=now))
+                payload=event, error=_describe(error), attempts=attempts,
+                status="retrying" if retrying else "parked",
+                next_attempt_at=now + FIRST_RETRY if retrying else None, created_at=now, updated_at=now))
 
     def retry_due(self, service) -> int:
         """Re-run every parked event whose retry time has come; returns how many ran."""
@@ -158,8 +225,9 @@ class EventInbox(DependencyProvider):
             status, error, next_at = "done", row.error, None
         except Exception as exc:
             attempts = row.attempts + 1
-            status = "parked" if attempts >= MAX_ATTEMPTS else "retrying"
-            error, next_at = _describe(exc), utcnow() + FIRST_RETRY * (4 ** row.attempts)
+            status = "parked" if attempts >= MAX_ATTEMPTS or not retry_can_help(exc) else "retrying"
+            error = _describe(exc)
+            next_at = utcnow() + FIRST_RETRY * (4 ** row.attempts) if status == "retrying" else None
             log.warning("event %s for %s failed again (%s)", row.event_id, row.handler, status)
         with self.sessions() as session, session.begin():
             session.execute(update(self.parked).where(self.parked.c.id == row.id).values(
@@ -281,8 +349,12 @@ def _park(service, method, event, error: Exception) -> None:
                   method.__name__, event.get("event_id"), error, park_error)
         EVENTS_HANDLED.labels(type(service).name, method.__name__, "unsettled").inc()
         raise park_error from error
-    log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
-              exc_info=error)
+    if retry_can_help(error):
+        log.error("handler %s failed on event %s; parked for retry", method.__name__, event.get("event_id"),
+                  exc_info=error)
+    else:
+        log.error("handler %s cannot read event %s (%s); parked for an operator, not retried",
+                  method.__name__, event.get("event_id"), error)
     EVENTS_HANDLED.labels(type(service).name, method.__name__, "parked").inc()
 
 

@@ -21,7 +21,8 @@ Use the fixtures::
 between the tests of a module (a node takes about 6 s to boot); ``start_service_on``
 starts a real nameko container on a private broker and kills it before the
 broker goes. Or use the classes directly, e.g. in a benchmark:
-``with PrivatePostgres() as pg: ...``.
+``with PrivatePostgres() as pg: ...`` (the chaos benchmark, ``bench/chaos.py``, does: this is the one
+module for private backends, for tests and benchmarks alike; it needs pytest only for its fixtures).
 Both run as the ``postgres``/``rabbitmq`` tools require: PostgreSQL's server
 refuses to run as root, so as root it runs as user ``postgres``; RabbitMQ runs
 with its HOME in the temporary directory (its own Erlang cookie), its own node
@@ -88,8 +89,9 @@ def _wait_for_port(port: int, *, up: bool, timeout: float) -> None:
 class PrivatePostgres:
     """A PostgreSQL cluster on a free port, trust auth, superuser ``root``: ``start()``, ``down()``, ``close()``."""
 
-    def __init__(self, *, port: int | None = None, base_dir: str | None = None):
+    def __init__(self, *, port: int | None = None, base_dir: str | None = None, max_connections: int = 200):
         self.port = port or free_port()
+        self.max_connections = max_connections  # the chaos benchmark's whole system needs more than a test
         self.dir = tempfile.mkdtemp(prefix=f"destek-pg-{self.port}-", dir=base_dir)
         self.data = os.path.join(self.dir, "data")
         self._as_postgres = os.geteuid() == 0
@@ -112,7 +114,8 @@ class PrivatePostgres:
         if not self._initialised:
             self._run("initdb", "-D", self.data, "-U", "root", "--auth=trust", "-E", "UTF8", "--no-sync")
             self._initialised = True
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   f"-c full_page_writes=off -c max_connections={self.max_connections}")
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-o", options,
                   "-w", "-t", "30", "start")
         _track(self)
@@ -143,6 +146,14 @@ class PrivatePostgres:
                         "-q", "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True, text=True)
         return self.url(name)
 
+    def log_tail(self, limit: int = 3000) -> str:
+        """The end of the server's log (for a failure's report)."""
+        try:
+            with open(os.path.join(self.dir, "server.log"), errors="replace") as log:
+                return log.read()[-limit:]
+        except OSError:
+            return "(no log)"
+
     def close(self) -> None:
         """Stop the server at once and remove its files."""
         if self._initialised:
@@ -151,7 +162,11 @@ class PrivatePostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:  # half started (a node booted, a port never opened): leave nothing behind
+            self.close()
+            raise
 
     def __exit__(self, *exc):
         self.close()
@@ -201,7 +216,7 @@ class PrivateRabbit:
                               cwd=self.dir if os.path.isdir(self.dir) else tempfile.gettempdir(), check=check, capture_output=True,
                               text=True, timeout=timeout)
 
-    def start(self, timeout: float = 60) -> "PrivateRabbit":
+    def start(self, timeout: float = 120) -> "PrivateRabbit":
         """Boot the node (the Erlang VM and the broker); returns when it takes AMQP connections."""
         subprocess.run([os.path.join(RABBIT_BIN, "rabbitmq-server"), "-detached"], env=self._env(), cwd=self.dir,
                        check=True, capture_output=True)
@@ -237,7 +252,11 @@ class PrivateRabbit:
     def close(self) -> None:
         """Halt the node and remove its files."""
         if self._started:
-            if self.ctl("stop", check=False, timeout=60).returncode != 0:
+            try:
+                stopped = self.ctl("stop", check=False, timeout=60).returncode == 0
+            except subprocess.TimeoutExpired:  # rabbitmqctl (an Erlang VM of its own) is slow on a loaded machine
+                stopped = False
+            if not stopped:
                 self._kill_by_pid()
             self._started = False
         _running.discard(self)
@@ -252,7 +271,11 @@ class PrivateRabbit:
             pass
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:  # half started (a node booted, a port never opened): leave nothing behind
+            self.close()
+            raise
 
     def __exit__(self, *exc):
         self.close()
