@@ -1,7 +1,8 @@
 """Who works where: a department's staff and a user's address, asked of the tickets service and kept a minute.
 
 Notify never reads tickets' tables. ``list_department_staff(department_id)`` →
-``[{"id", "email", "name", "role", "is_active"}]`` and ``get_user(user_id)`` →
+``[{"id", "email", "name", "role", "is_active"}]`` (its agents and managers; owners are
+no department's members and are not listed) and ``get_user(user_id)`` →
 ``{"id", "email", "name", ...}`` are one hop each, with a timeout, and answered
 from the cache for ``STAFF_TTL_SECONDS`` so that a burst costs one call. A
 tickets service without ``list_department_staff`` yet gives an empty staff (and

@@ -68,6 +68,13 @@ def memberships_of(session: Session, user_id: int) -> dict[int, str]:
                                 .where(Membership.user_id == user_id)).all())
 
 
+def user_emails_among(session: Session, emails: set[str]) -> set[str]:
+    """Those of these (lower-case) addresses that belong to a Destek user."""
+    if not emails:
+        return set()
+    return set(session.scalars(select(func.lower(User.email)).where(func.lower(User.email).in_(emails))))
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
 

@@ -88,11 +88,11 @@ def status_changed_event(number: str, old_status: str, new_status: str, at: date
 
 
 def ticket_created_event(ticket, department: Department, customer, *, send_acknowledgement: bool,
-                         message_id: str | None = None) -> TicketCreated:
+                         message_id: str | None = None, created_by_user_id: int | None = None) -> TicketCreated:
     """``ticket_created`` of a ticket opened by hand (a ``models.Ticket``) or by mail (``inbound.rows.NewTicket``)."""
     return TicketCreated(
         ticket_number=ticket.number, subject=ticket.subject, priority=ticket.priority, status=ticket.status,
         channel=ticket.channel, department_id=department.id, department_email=department.email,
         customer_email=customer.email, customer_name=customer.name, is_auto_submitted=ticket.is_auto_submitted,
         created_at=ticket.created_at, message_id=message_id, send_acknowledgement=send_acknowledgement,
-        assignee_id=ticket.assignee_id)
+        assignee_id=ticket.assignee_id, created_by_user_id=created_by_user_id)

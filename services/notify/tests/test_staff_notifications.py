@@ -1,4 +1,4 @@
-"""Staff notifications over the real bus, database and a recording SMTP server; tickets is a stand-in.
+"""Staff notifications over the real bus, database and a recording SMTP server, asking the real tickets service.
 
 Department 1 ("Satış", satis@firma.com.tr) has manager 5 (Mehmet), agents 7 (Ayşe) and 8 (Can);
 the digest window is short so that a burst is gathered within a test.
@@ -8,12 +8,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
+from sqlalchemy.orm import Session
 
 from services.notify.service import NotifyService
 from services.shared.contracts.events import MessageReceived, SlaBreached, TicketCreated, TicketUpdated
+from services.shared.events import utcnow
 from services.shared.tests.sample_events import sample_wire
+from services.tickets.models import Department, Membership, User
+from services.tickets.service import TicketsService
 from tests.support.waiting import eventually
 
 STAFF = {5: ("mehmet@firma.com.tr", "Mehmet Kaya", "manager"), 7: ("ayse@firma.com.tr", "Ayşe Demir", "agent"),
@@ -21,31 +24,26 @@ STAFF = {5: ("mehmet@firma.com.tr", "Mehmet Kaya", "manager"), 7: ("ayse@firma.c
 WINDOW = 3
 
 
-class TicketsStandIn:
-    """Answers what notify asks of tickets about people and departments."""
-    name = "tickets"
-
-    @rpc
-    def list_department_staff(self, department_id):
-        return [{"id": user_id, "email": email, "name": name, "role": role, "is_active": True}
-                for user_id, (email, name, role) in STAFF.items()]
-
-    @rpc
-    def get_user(self, user_id):
-        email, name, _ = STAFF[user_id]
-        return {"id": user_id, "email": email, "name": name, "is_owner": False, "departments": {"1": "agent"}}
-
-    @rpc
-    def get_department_mail_settings(self, department_id):
-        return {"department_id": department_id, "email": "satis@firma.com.tr", "name": "Satış",
-                "send_acknowledgement": False, "smtp": None}
+def seed_staff(engine) -> None:
+    """Department 1 and its staff as tickets keeps them, under the ids the tests name."""
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        session.add(Department(id=1, name="Satış", email="satis@firma.com.tr", is_default=True,
+                               send_acknowledgement=False, created_at=now))
+        session.add(User(id=9, email="owner@firma.com.tr", name="Owner", password_hash="-", is_owner=True,
+                         created_at=now))  # an owner is no department's member: never told
+        for user_id, (email, name, role) in STAFF.items():
+            session.add(User(id=user_id, email=email, name=name, password_hash="-", created_at=now))
+            session.flush()
+            session.add(Membership(user_id=user_id, department_id=1, role=role))
 
 
 @pytest.fixture
 def notify(start_service, monkeypatch, smtp, clean_db):
     monkeypatch.setenv("STAFF_DIGEST_WINDOW_SECONDS", str(WINDOW))
     monkeypatch.setenv("STAFF_DIGEST_SCAN_SECONDS", "0.3")
-    start_service(TicketsStandIn)
+    seed_staff(clean_db)
+    start_service(TicketsService)
     start_service(NotifyService)
 
 
@@ -140,3 +138,4 @@ def test_a_new_unassigned_ticket_tells_its_departments_staff_in_the_console_and_
     time.sleep(WINDOW + 1)
     assert smtp.messages == []  # new unassigned tickets are console only by default
     assert [item["kind"] for item in rpc.notify.list_notifications(7)["items"]] == ["new_unassigned"]
+    assert rpc.notify.list_notifications(9)["items"] == []  # the owner is no member of the department

@@ -47,6 +47,12 @@ class AdministrationEntrypoints:
             return users.list_users(session, load_viewer(session, user_id))
 
     @rpc
+    def list_department_staff(self, department_id):
+        """Service to service (no viewer): ``[{"id", "email", "name", "role", "is_active"}]``, owners not included."""
+        with self.db.transaction() as session:
+            return users.department_staff(session, department_id)
+
+    @rpc
     def get_user_account(self, user_id, account_id):
         with self.db.transaction() as session:
             return users.get_user_account(session, load_viewer(session, user_id), account_id)

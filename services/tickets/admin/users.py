@@ -50,6 +50,17 @@ def list_users(session: Session, viewer: Viewer) -> dict:
     return {"items": [user_account(session, u) for u in session.scalars(select(User).order_by(User.id))]}
 
 
+def department_staff(session: Session, department_id) -> list[dict]:
+    """The department's members (agents and managers), active or not; owners are not members, so not listed."""
+    identifier = payload.row_id(department_id, "department_id", what="department")
+    if session.get(Department, identifier) is None:
+        raise NotFound(f"department {identifier} does not exist", "department_id")
+    rows = session.execute(select(User.id, User.email, User.name, Membership.role, User.is_active)
+                           .join(Membership, Membership.user_id == User.id)
+                           .where(Membership.department_id == identifier).order_by(User.id))
+    return [{"id": r.id, "email": r.email, "name": r.name, "role": r.role, "is_active": r.is_active} for r in rows]
+
+
 def get_user_account(session: Session, viewer: Viewer, user_id) -> dict:
     check_is_owner(viewer, ONLY_OWNERS)
     return user_account(session, _user(session, user_id))

@@ -61,7 +61,8 @@ def create_ticket(session: Session, viewer: Viewer, data, now: datetime, *,
     record_audit(session, actor_user_id=viewer.user_id, action="created", object_type="ticket",
                  object_id=ticket.number, details={"subject": subject, "department_id": department.id}, at=now)
     # An agent's own ticket needs no acknowledgement mail: the agent is talking to the customer.
-    events = [ticket_created_event(ticket, department, customer, send_acknowledgement=False)]
+    events = [ticket_created_event(ticket, department, customer, send_acknowledgement=False,
+                                   created_by_user_id=viewer.user_id)]
     if message:
         _, reply_events = replies.post_reply(session, viewer, ticket.number, message, now, settings=settings)
         events += reply_events

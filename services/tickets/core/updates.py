@@ -78,7 +78,8 @@ def finish(session: Session, viewer: Viewer, ticket: Ticket, found: list[Change]
     record_audit(session, actor_user_id=viewer.user_id, action="updated", object_type="ticket",
                  object_id=ticket.number, details={"changes": listed}, at=now)
     return [TicketUpdated(ticket_number=ticket.number, changes=tuple(FieldChange(**change) for change in listed),
-                          department_id=ticket.department_id, priority=ticket.priority, updated_at=now)]
+                          department_id=ticket.department_id, priority=ticket.priority, updated_at=now,
+                          assignee_id=ticket.assignee_id, updated_by_user_id=viewer.user_id)]
 
 
 def move_ticket(session: Session, viewer: Viewer, number, stage_id, now: datetime) -> tuple[Ticket, list]:

@@ -158,7 +158,9 @@ def _beyond_database_limits(exc: Exception) -> bool:
 
 def _apply(batch: _Batch, messages: list[InboundMessage]) -> list[tuple[dict, list]]:
     session, now = batch.session, batch.now
-    index = InboundIndex.load(session, messages, {_sender_email(m) for m in messages})
+    senders = {_sender_email(m) for m in messages}
+    index = InboundIndex.load(session, messages, senders)
+    staff = repo.user_emails_among(session, senders)
     placed = [_place(batch, index, message) for message in messages]
     write_batch(session, [p for p in placed if isinstance(p, Placement)], now)
     reassigned = _reassign_reopened(session, [p for p in placed if isinstance(p, Placement)], now)
@@ -167,7 +169,7 @@ def _apply(batch: _Batch, messages: list[InboundMessage]) -> list[tuple[dict, li
         if not isinstance(item, Placement):
             answers.append((item() if callable(item) else item, []))
             continue
-        events = _events_of(item, now) + reassigned.pop(item.ticket.number, [])
+        events = _events_of(item, now, staff) + reassigned.pop(item.ticket.number, [])
         status = "created" if item.created else "appended"
         answers.append(({"status": status, "ticket_number": item.ticket.number,
                          "message_id": item.message.message_id}, events))
@@ -225,7 +227,7 @@ def _place_bounce(batch: _Batch, index: InboundIndex, message: InboundMessage, d
     return Placement(message, department, sender, decision, ticket, None, created=False, bounced=reports)
 
 
-def _events_of(item: Placement, now: datetime) -> list[TicketsEvent]:
+def _events_of(item: Placement, now: datetime, staff: set[str]) -> list[TicketsEvent]:
     ticket, message = item.ticket, item.message
     events: list[TicketsEvent] = []
     if item.created:
@@ -233,7 +235,8 @@ def _events_of(item: Placement, now: datetime) -> list[TicketsEvent]:
                                            send_acknowledgement=item.department.send_acknowledgement))
     if item.status_change:
         events.append(status_changed_event(ticket.number, *item.status_change, now))
-    events.append(_message_received(ticket, message, item.sender, item.decision, now))
+    events.append(_message_received(ticket, message, item.sender, item.decision, now,
+                                    sender_kind="agent" if item.sender in staff else "customer"))
     if item.skipped:
         events.append(_attachments_rejected(item, now))
     events.extend(bounce_received_events(ticket, message, item.bounced, now))
@@ -275,13 +278,13 @@ def _hold_unreadable(batch: _Batch, wire, unreadable: UnreadableMessage) -> dict
         return held.hold_unreadable(batch.session, department, wire, unreadable, batch.now)
 
 
-def _message_received(ticket: TicketState, message: InboundMessage, sender: str, decision,
-                      now: datetime) -> MessageReceived:
+def _message_received(ticket: TicketState, message: InboundMessage, sender: str, decision, now: datetime, *,
+                      sender_kind: str) -> MessageReceived:
     return MessageReceived(
         ticket_number=ticket.number, message_id=message.message_id, channel=message.channel,
         department_id=ticket.department_id, from_email=sender, is_auto_submitted=message.is_auto_submitted,
         auto_reason=message.auto_reason, matched_by=decision.matched_by, new_participant=decision.new_participant,
-        created_at=now)
+        created_at=now, sender_kind=sender_kind)
 
 
 def _attachments_rejected(item: Placement, now: datetime) -> AttachmentsRejected:
