@@ -89,7 +89,8 @@ def reassign_if_away(session: Session, ticket: Ticket, now: datetime) -> list[Ti
     ticket.updated_at = now
     return [TicketUpdated(ticket_number=ticket.number,
                           changes=(FieldChange(field="assignee", old=old, new=new),),
-                          department_id=ticket.department_id, priority=ticket.priority, updated_at=now)]
+                          department_id=ticket.department_id, priority=ticket.priority, updated_at=now,
+                          assignee_id=chosen, updated_by_user_id=None)]  # None: the system did it
 
 
 def reassign_reopened(session: Session, ticket_ids: list[int], now: datetime) -> list[TicketUpdated]:

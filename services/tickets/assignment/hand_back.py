@@ -42,7 +42,8 @@ def hand_back(session: Session, viewer: Viewer, user_id, data, now: datetime) ->
         record_change(session, ticket, f"user:{viewer.user_id}", "assignee", old, new, now)
         events.append(TicketUpdated(ticket_number=ticket.number,
                                     changes=(FieldChange(field="assignee", old=old, new=new),),
-                                    department_id=ticket.department_id, priority=ticket.priority, updated_at=now))
+                                    department_id=ticket.department_id, priority=ticket.priority, updated_at=now,
+                                    assignee_id=to_user_id, updated_by_user_id=viewer.user_id))
     numbers = [t.number for t in tickets]
     record_audit(session, actor_user_id=viewer.user_id, action="handed_back", object_type="user", object_id=user.id,
                  details={"to_user_id": to_user_id, "tickets": numbers}, at=now)

@@ -108,6 +108,8 @@ def test_a_manager_hands_an_absent_agents_open_tickets_to_a_colleague_or_the_poo
     updated = tap.wait_for("ticket_updated", count=2)
     assert {e["ticket_number"] for e in updated} == set(numbers[:2])
     assert updated[0]["changes"] == [{"field": "assignee", "old": "Ayşe Temsilci", "new": "Deniz"}]
+    # what notify needs to tell the colleague, and not to tell the manager who did it
+    assert {(e["assignee_id"], e["updated_by_user_id"]) for e in updated} == {(colleague, demo.manager)}
     pooled = tickets.hand_back_tickets(demo.manager, colleague, {"to_user_id": None})
     assert pooled["ticket_numbers"] == numbers[:2]
     assert tickets.get_ticket(demo.manager, numbers[0])["assignee_id"] is None
