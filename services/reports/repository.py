@@ -11,18 +11,10 @@ import json
 from sqlalchemy import Text, bindparam, text
 from sqlalchemy.orm import Session
 
-from services.shared.events import utcnow
+from services.reports.models import TicketFact, deleted_tickets, processed_events
+from services.shared.consumers import claim_then_insert
 
-# Claims the events (idempotency) and adds the facts of the ones claimed now, in one statement.
-_ADD_FACTS = text(
-    "WITH r AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(event_id uuid, ticket_number text, "
-    "  department_id integer, priority smallint, channel text, status text, created_at timestamptz)), "
-    "claimed AS (INSERT INTO reports.processed_events (event_id, handler, processed_at) "
-    "  SELECT event_id, :handler, :now FROM r ON CONFLICT DO NOTHING RETURNING event_id) "
-    "INSERT INTO reports.ticket_facts (ticket_number, department_id, priority, channel, status, created_at) "
-    "SELECT ticket_number, department_id, priority, channel, status, created_at FROM r JOIN claimed USING (event_id) "
-    "WHERE NOT EXISTS (SELECT FROM reports.deleted_tickets d WHERE d.ticket_number = r.ticket_number) "
-    "ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
+ticket_facts = TicketFact.__table__
 
 _SET_FIRST_RESPONSES = text(
     "UPDATE reports.ticket_facts AS f SET first_response_at = r.at, "
@@ -43,8 +35,7 @@ def add_facts(session: Session, rows: list[dict], *, handler: str) -> None:
 
     A ticket already known is left as it is; one already deleted is not added.
     """
-    if rows:
-        session.execute(_ADD_FACTS, {"rows": json.dumps(rows), "handler": handler, "now": utcnow()})
+    claim_then_insert(session, processed_events, handler, ticket_facts, rows, unless_in=deleted_tickets)
 
 
 def set_first_responses(session: Session, rows: list[dict]) -> set[str]:

@@ -14,30 +14,13 @@ from typing import Callable, Iterable
 from sqlalchemy import Text, bindparam, delete, text
 from sqlalchemy.orm import Session
 
-from services.shared.events import utcnow
+from services.shared.consumers import claim_then_insert
 from services.sla.domain.calendars import BusinessCalendar
 from services.sla.domain.clocks import Clock
-from services.sla.models import SlaClock
+from services.sla.models import SlaClock, deleted_tickets, processed_events
 
 _COLUMNS = ("ticket_number, kind, priority, calendar, target_seconds, started_at, due_at, paused_since, stopped_at, "
             "breached_at, warn_at, warned_at, pauses_on_hold, warn_share")
-
-# Claims the events (idempotency) and starts the clocks of the ones claimed now, in one statement.
-_START_CLOCKS = text(
-    "WITH r AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(event_id uuid, ticket_number text, "
-    "  kind text, priority smallint, calendar text, target_seconds integer, started_at timestamptz, "
-    "  due_at timestamptz, warn_at timestamptz, pauses_on_hold boolean, warn_share float8, "
-    "  next_due_at timestamptz)), "
-    "claimed AS (INSERT INTO sla.processed_events (event_id, handler, processed_at) "
-    "  SELECT DISTINCT event_id, :handler, :now FROM r ON CONFLICT DO NOTHING RETURNING event_id) "
-    "INSERT INTO sla.clocks (ticket_number, kind, priority, calendar, target_seconds, started_at, due_at, warn_at, "
-    "  pauses_on_hold, warn_share, next_due_at) "
-    "SELECT r.ticket_number, r.kind, r.priority, r.calendar, r.target_seconds, r.started_at, r.due_at, r.warn_at, "
-    "  r.pauses_on_hold, r.warn_share, r.next_due_at "
-    "FROM r JOIN claimed USING (event_id) "
-    "WHERE NOT EXISTS (SELECT FROM sla.deleted_tickets d WHERE d.ticket_number = r.ticket_number) "
-    "ORDER BY r.ticket_number, r.kind "
-    "ON CONFLICT DO NOTHING").bindparams(bindparam("rows", type_=Text))
 
 _ADD_CLOCK = text(
     "INSERT INTO sla.clocks (ticket_number, kind, priority, calendar, target_seconds, started_at, due_at, "
@@ -80,8 +63,8 @@ def start_clocks(session: Session, clocks: Iterable[tuple[str, Clock]], *, handl
              "warn_at": _iso(clock.warn_at), "pauses_on_hold": clock.pauses_on_hold, "warn_share": clock.warn_share,
              "next_due_at": _iso(clock.next_due())}
             for event_id, clock in clocks]
-    if rows:
-        session.execute(_START_CLOCKS, {"rows": json.dumps(rows), "handler": handler, "now": utcnow()})
+    claim_then_insert(session, processed_events, handler, SlaClock.__table__, rows, unless_in=deleted_tickets,
+                      order_by=("ticket_number", "kind"))
 
 
 Calendars = Callable[[str], BusinessCalendar]  # a clock's calendar by the name it stores (Rulebook.calendar_named)
