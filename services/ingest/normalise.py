@@ -31,7 +31,7 @@ def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
         "subject": mail.subject,
         "from_name": mail.from_name,
         "from_email": mail.from_email,
-        "reply_to": mail.reply_to_email or None,
+        "reply_to": mail.reply_to or None,
         "to": mail.to,
         "cc": mail.cc,
         "body_text": mail.body_text,
@@ -47,7 +47,7 @@ def inbound_email(mail: ParsedMail, envelope_recipient: str | None = None,
             {"filename": s.filename, "content_type": s.content_type, "size": s.size, "reason": s.reason}
             for s in mail.skipped_attachments],
         "original": original,
-        "parse_notes": mail.charset_problems,
+        "parse_notes": mail.parse_notes,
     }
 
 
