@@ -8,9 +8,10 @@ with its own result. Under light load a batch is just one message, sent at once.
 
 The files those messages name were written to the attachment store without
 a sync each; the batcher syncs the store once before a batch goes out, and
-writes the batch's original mails (``message["original"]``, bytes) to one
-file of the mail archive, so tickets never commits a row whose file a crash
-could still take away.
+writes the batch's original mails (handed in beside each message, as bytes)
+to one file of the mail archive and sets each message's ``original`` to
+where its mail is, so tickets never commits a row whose file a crash could
+still take away.
 
 While one batch is out, what has gathered meanwhile goes out too, up to
 ``INBOUND_BATCHES_IN_FLIGHT`` batches (default 2), so mail keeps moving
@@ -32,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from dataclasses import replace
 
 import eventlet
 from eventlet.event import Event
@@ -39,7 +41,9 @@ from eventlet import tpool
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider, Entrypoint
 
+from services.ingest.normalise import Inbound
 from services.shared.attachment_store import attachment_store
+from services.shared.contracts.inbound import InboundMessage, OriginalLocation
 from services.shared.config import env_float, env_int
 from services.shared.mail_archive import mail_archive
 from services.shared.rpc import RpcClient, RpcUnavailable
@@ -65,7 +69,7 @@ class _StopNotice(Entrypoint):
 
 
 class InboundBatcher(DependencyProvider):
-    """Injected as a callable: ``results = self.batcher([message, ...])``."""
+    """Injected as a callable: ``results = self.batcher([(message, original bytes or None), ...])``."""
 
     def bind(self, container, attr_name):
         bound = super().bind(container, attr_name)
@@ -117,11 +121,11 @@ class InboundBatcher(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self.submit
 
-    def submit(self, messages: list[dict]) -> list[dict]:
-        """Send messages with whatever else is waiting; returns their results in order."""
+    def submit(self, messages: list[Inbound]) -> list[dict]:
+        """Send messages (each with its mail's bytes) with whatever else is waiting; returns their results in order."""
         if not self._accepting:
             raise TicketsUnavailable("ingest is stopping")
-        waiters = [(message, Event()) for message in messages]
+        waiters = [(inbound, Event()) for inbound in messages]
         for item in waiters:
             self._unanswered.add(item[1])
             self.queue.put(item)
@@ -181,8 +185,8 @@ class InboundBatcher(DependencyProvider):
 
     def _call(self, batch):
         try:
-            tpool.execute(self._keep_files, [message for message, _ in batch])  # mail keeps arriving meanwhile
-            return self._send([message for message, _ in batch])
+            messages = tpool.execute(self._keep_files, [inbound for inbound, _ in batch])  # mail keeps arriving
+            return self._send([message.to_wire() for message in messages])
         except Exception as exc:
             return exc
 
@@ -194,13 +198,13 @@ class InboundBatcher(DependencyProvider):
             log.warning("could not send a batch to tickets (%s); connecting again", exc)
             return self._client.proxy().tickets.receive_messages.call_async(messages)
 
-    def _keep_files(self, messages: list[dict]) -> None:
+    def _keep_files(self, batch: list[Inbound]) -> list[InboundMessage]:
         """Attachments synced, originals archived: on disk before tickets commits rows that name them."""
         self._store.sync()
-        kept = [message for message in messages if isinstance(message.get("original"), bytes)]
-        if kept:
-            for message, place in zip(kept, self._archive.write([m["original"] for m in kept])):
-                message["original"] = place
+        kept = [raw for _, raw in batch if raw is not None]
+        places = iter(self._archive.write(kept) if kept else [])
+        return [message if raw is None else replace(message, original=OriginalLocation(**next(places)))
+                for message, raw in batch]
 
     def _deliver(self, batch, reply) -> None:
         try:

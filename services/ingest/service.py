@@ -74,9 +74,9 @@ class IngestService(ServiceBase):
         if recipient is not None and ("@" not in recipient or any(ch.isspace() for ch in recipient)):
             return input_error(400, "recipient must be the envelope recipient's address", "recipient")
         try:
-            message = raw_mail_to_message(raw, envelope_recipient=recipient, store=self.attachments,
+            inbound = raw_mail_to_message(raw, envelope_recipient=recipient, store=self.attachments,
                                           max_attachment_bytes=MAX_ATTACHMENT_BYTES)
-            [result] = self.batcher([message])
+            [result] = self.batcher([inbound])
         except (TicketsUnavailable, OSError) as exc:  # OSError: the attachment store could not keep a file
             return json_response({"error": {"code": "unavailable", "message": f"try again later: {exc}",
                                             "field": None}}, 503, **{"Retry-After": "30"})

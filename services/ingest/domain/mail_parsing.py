@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from email.message import Message
 from email.policy import compat32
 
+from services.shared.contracts.tickets import tracking_number_in
+
 from .delivery_reports import DeliveryReport, find_delivery_reports
 from .mail_charset import clean_text, decode_header_text, decode_raw_header
 from .mail_flags import auto_submitted_reason
@@ -20,7 +22,7 @@ from .mail_quotes import split_reply
 from .message_ids import message_ids
 
 __all__ = [
-    "Attachment", "SkippedAttachment", "DeliveryReport", "ParsedMail", "parse_email", "extract_tracking_number",
+    "Attachment", "SkippedAttachment", "DeliveryReport", "ParsedMail", "parse_email",
 ]
 
 
@@ -35,7 +37,7 @@ class ParsedMail:
     subject: str  # RFC 2047 decoded, whitespace collapsed, "" if missing
     from_name: str
     from_email: str  # lower-cased, "" if unparseable
-    reply_to_email: str
+    reply_to: str  # the Reply-To address, "" without one
     to: list[str]
     cc: list[str]
     delivered_to: list[str]  # Delivered-To and X-Original-To
@@ -50,19 +52,12 @@ class ParsedMail:
     auto_reason: str | None
     delivery_reports: list[DeliveryReport]  # a bounce's failed or delayed recipients; [] for other mail
     tracking_number: str | None  # "2026-001234" from "[#2026-001234]" in the subject
-    charset_problems: list[str]  # notes on charset fallbacks (and unparseable MIME)
+    parse_notes: list[str]  # what reading the mail had to guess: charset fallbacks, unparseable MIME
     size: int  # len(raw)
 
 
-_TRACKING = re.compile(r"\[#\s*(\d{4}-\d{6,9})\s*\]")
 _FORWARD_DEPTH = 5
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Outlook .msg file (a compound document)
-
-
-def extract_tracking_number(subject: str) -> str | None:
-    """Return "2026-001234" from a subject containing "[#2026-001234]", else None."""
-    match = _TRACKING.search(subject or "")
-    return match.group(1) if match else None
 
 
 def parse_email(raw: bytes, *, max_total_attachment_bytes: int = 25 * 1024 * 1024) -> ParsedMail:
@@ -102,7 +97,7 @@ def _parse(raw: bytes, max_total: int) -> ParsedMail:
         subject=clean_text(subject),
         from_name=from_name,
         from_email=from_email,
-        reply_to_email=next((a for _, a in _addresses(headers, ["Reply-To"], notes) if a), ""),
+        reply_to=next((a for _, a in _addresses(headers, ["Reply-To"], notes) if a), ""),
         to=_unique(a for _, a in _addresses(headers, ["To"], notes)),
         cc=_unique(a for _, a in _addresses(headers, ["Cc"], notes)),
         delivered_to=_unique(
@@ -117,8 +112,8 @@ def _parse(raw: bytes, max_total: int) -> ParsedMail:
         is_auto_submitted=reason is not None,
         auto_reason=reason,
         delivery_reports=reports,
-        tracking_number=extract_tracking_number(subject),
-        charset_problems=[clean_text(note) for note in _unique(notes)],
+        tracking_number=tracking_number_in(subject),
+        parse_notes=[clean_text(note) for note in _unique(notes)],
         size=len(raw),
     )
 

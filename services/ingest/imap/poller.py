@@ -29,6 +29,7 @@ import eventlet
 from services.ingest.domain.imap_sync import Checkpoint, backoff_seconds, chunks, resume_after, within_bytes
 from services.ingest.imap.checkpoints import CheckpointStore, MailboxLease
 from services.ingest.imap.client import ImapSession, MailboxConfig
+from services.ingest.normalise import Inbound
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ class PollSettings:
 class MailboxPoller:
     """Runs in its own green thread; never raises, so one bad mailbox cannot stop the others."""
 
-    def __init__(self, config: MailboxConfig, *, convert: Callable[[bytes, MailboxConfig], dict],
-                 submit: Callable[[list[dict]], list[dict]], checkpoints: CheckpointStore,
+    def __init__(self, config: MailboxConfig, *, convert: Callable[[bytes, MailboxConfig], Inbound],
+                 submit: Callable[[list[Inbound]], list[dict]], checkpoints: CheckpointStore,
                  lease: MailboxLease, settings: PollSettings, ssl_context=None):
         self.config, self.convert, self.submit = config, convert, submit
         self.checkpoints, self.lease, self.settings = checkpoints, lease, settings
@@ -126,7 +127,7 @@ class MailboxPoller:
         for group in chunks(session.uids_after(last_uid), self.settings.batch_size):
             yield from within_bytes(session.sizes(group), self.settings.batch_bytes)
 
-    def _submit(self, messages: list[dict]) -> int:
+    def _submit(self, messages: list[Inbound]) -> int:
         if messages:
             self.submit(messages)  # raises unless tickets committed every one of them
         return len(messages)

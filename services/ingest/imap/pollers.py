@@ -23,7 +23,7 @@ from services.ingest.batching import RPC_TIMEOUT, InboundBatcher, TicketsUnavail
 from services.ingest.imap.checkpoints import CheckpointStore, MailboxLease
 from services.ingest.imap.client import MailboxConfig
 from services.ingest.imap.poller import MailboxPoller, PollSettings
-from services.ingest.normalise import raw_mail_to_message
+from services.ingest.normalise import Inbound, raw_mail_to_message
 from services.shared.attachment_store import attachment_store
 from services.shared.config import env, load_settings
 from services.shared.database import make_engine
@@ -138,11 +138,11 @@ class ImapPollers(DependencyProvider):
         except Exception:  # noqa: BLE001 - the poller logged its own failure
             pass
 
-    def _convert(self, raw: bytes, config: MailboxConfig) -> dict:
+    def _convert(self, raw: bytes, config: MailboxConfig) -> Inbound:
         # The mailbox says which department the mail is for: its address is the envelope recipient.
         return raw_mail_to_message(raw, envelope_recipient=config.department_email, store=self.store,
                                    max_attachment_bytes=self.max_attachment_bytes)
 
-    def _submit(self, messages: list[dict]) -> list[dict]:
+    def _submit(self, messages: list[Inbound]) -> list[dict]:
         with eventlet.Timeout(RPC_TIMEOUT * 2, TicketsUnavailable("no answer from the batcher")):
             return self.batcher.submit(messages)

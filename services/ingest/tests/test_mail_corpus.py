@@ -60,7 +60,7 @@ def test_every_corpus_mail_has_subject_sender_and_readable_body(path):
 def test_corpus_mail_strings_are_storable_in_postgresql(path):
     parsed = parse_email(path.read_bytes())
     texts = [parsed.subject, parsed.from_name, parsed.body_text, parsed.reply_text,
-             parsed.quoted_text, parsed.body_html or "", *parsed.charset_problems,
+             parsed.quoted_text, parsed.body_html or "", *parsed.parse_notes,
              *(a.filename for a in parsed.attachments)]
     for text in texts:
         assert "\x00" not in text
@@ -162,4 +162,4 @@ def test_mime_nested_thousands_of_levels_deep_still_parses():
     )
     parsed = parse_email(raw)
     assert parsed.size == len(raw)
-    assert parsed.charset_problems  # the fallback is reported, not silent
+    assert parsed.parse_notes  # the fallback is reported, not silent

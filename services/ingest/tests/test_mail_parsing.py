@@ -6,7 +6,6 @@ from pathlib import Path
 from services.ingest.domain.mail_parsing import (
     Attachment,
     SkippedAttachment,
-    extract_tracking_number,
     parse_email,
 )
 
@@ -21,7 +20,7 @@ def test_windows_1254_body_keeps_turkish_letters():
     mail = corpus("tr_windows1254_body.eml")
     assert "Muhasebe katındaki yazıcı çalışmıyor; kağıt sıkışıyor." in mail.body_text
     assert "Büyük harfler: ĞÜŞİÖÇ, küçük harfler: ğüşıöç." in mail.body_text
-    assert mail.charset_problems == []
+    assert mail.parse_notes == []
 
 
 def test_q_encoded_windows_1254_subject_and_sender_name_are_decoded():
@@ -74,7 +73,7 @@ def test_an_over_long_message_id_is_shortened_the_same_way_wherever_it_appears()
 
 def test_reply_to_and_cc_addresses_are_lower_cased():
     mail = corpus("tr_iso8859_9_qp_body.eml")
-    assert mail.reply_to_email == "gulsah.celik@example.com.tr"
+    assert mail.reply_to == "gulsah.celik@example.com.tr"
     assert mail.cc == ["ayse@example.com.tr", "mudur@example.com.tr"]
 
 
@@ -88,21 +87,21 @@ def test_encoded_words_splitting_one_character_in_two_are_joined_before_decoding
 def test_utf8_body_declared_as_us_ascii_is_decoded_as_utf8_and_noted():
     mail = corpus("tr_wrong_charset_ascii_utf8.eml")
     assert mail.body_text == "Sipariş numaram görünmüyor, çözüm bekliyorum."
-    assert mail.charset_problems == ["text/plain part: bytes are not valid us-ascii; decoded as utf-8"]
+    assert mail.parse_notes == ["text/plain part: bytes are not valid us-ascii; decoded as utf-8"]
 
 
 def test_turkish_text_mislabelled_iso_8859_1_is_read_as_windows_1254():
     mail = corpus("tr_wrong_charset_latin1_turkish.eml")
     assert mail.body_text == "Şubat faturasında yanlış tutar görünüyor, düzeltir misiniz?"
     assert mail.subject == "Fatura hatası"
-    assert any("declared iso-8859-1 but the text is Turkish" in n for n in mail.charset_problems)
+    assert any("declared iso-8859-1 but the text is Turkish" in n for n in mail.parse_notes)
 
 
 def test_eight_bit_body_without_charset_falls_back_to_windows_1254():
     mail = corpus("tr_no_charset_8bit.eml")
     assert mail.body_text == "Kargodan çıkan ürün kırıktı, değişim istiyorum."
     assert mail.subject == "Şikayet: ürün kırık geldi"
-    assert mail.charset_problems == [
+    assert mail.parse_notes == [
         "text/plain part: 8-bit text without a usable charset; decoded as cp1254",
         "Subject header: 8-bit text without a usable charset; decoded as cp1254",
     ]
@@ -112,7 +111,7 @@ def test_raw_utf8_headers_are_read_without_complaint():
     mail = corpus("tr_html_only.eml")
     assert mail.subject == "Güncelleme sonrası giriş sorunu"
     assert mail.from_name == "Elif Şahin"
-    assert mail.charset_problems == []
+    assert mail.parse_notes == []
 
 
 def test_html_only_mail_gets_text_derived_from_html():
@@ -297,12 +296,15 @@ def test_nul_bytes_never_reach_the_database_strings():
     assert (mail.subject, mail.from_name, mail.body_text) == ("ab", "XY", "body")
 
 
-def test_tracking_number_is_read_from_the_bracket_tag_only():
-    assert extract_tracking_number("Re: [#2026-001234] Yazıcı") == "2026-001234"
-    assert extract_tracking_number("RE: Fwd: [# 2026-000001 ] x") == "2026-000001"
-    assert extract_tracking_number("2026-001234 without brackets") is None
-    assert extract_tracking_number("[#26-1] too short") is None
-    assert extract_tracking_number("") is None
+def test_tracking_number_is_read_from_the_subject_s_bracket_tag_only():
+    def number(subject: str):
+        return parse_email(f"Subject: {subject}\n\nbody".encode()).tracking_number
+
+    assert number("Re: [#2026-001234] Yazıcı") == "2026-001234"
+    assert number("RE: Fwd: [# 2026-000001 ] x") == "2026-000001"
+    assert number("2026-001234 without brackets") is None
+    assert number("[#26-1] too short") is None
+    assert number("") is None
 
 
 def test_quoted_encoded_word_display_name_is_decoded():
@@ -342,7 +344,7 @@ def test_attachment_after_a_nested_multipart_that_reused_its_parents_boundary_is
     mail = parse_email(raw)
     assert mail.body_text == "Fatura ekte."
     assert [(a.filename, a.content) for a in mail.attachments] == [("fatura.pdf", b"%PDF-1.4\n")]
-    assert any("reused its boundary" in note for note in mail.charset_problems)
+    assert any("reused its boundary" in note for note in mail.parse_notes)
 
 
 def test_real_world_mail_whose_zip_came_after_the_closing_line_keeps_it():

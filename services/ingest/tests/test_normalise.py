@@ -2,7 +2,14 @@
 from pathlib import Path
 
 from services.shared.attachment_store import AttachmentStore
-from services.ingest.normalise import raw_mail_to_message
+from services.ingest.normalise import raw_mail_to_message as read_mail
+
+
+def raw_mail_to_message(raw, **kwargs):
+    """The message's wire form, with ``original`` standing for the bytes kept beside it (None: not kept)."""
+    message, original = read_mail(raw, **kwargs)
+    assert message.original is None  # only the batcher knows where the mail is archived
+    return {**message.to_wire(), "original": original}
 
 RAW = b"""Delivered-To: satis@example.com
 X-Original-To: satis@example.com
