@@ -31,12 +31,13 @@ def test_an_agent_sees_the_ticket_assigned_to_them_marks_it_read_and_is_mailed_f
     agent_id = api.get("/api/v1/auth/me", headers=agent).get_json()["id"]
     manager_id = api.get("/api/v1/auth/me", headers=manager).get_json()["id"]
     dispatch = event_dispatcher(rabbit_config)
+    # the manager opens the ticket as their own (nobody is told), then hands it to the agent
     dispatch("tickets", "ticket_created", sample_wire(
         TicketCreated, ticket_number="2026-000501", subject="Kargo gecikti", channel="web", department_id=1,
-        send_acknowledgement=False))
+        send_acknowledgement=False, assignee_id=manager_id, created_by_user_id=manager_id))
     dispatch("tickets", "ticket_updated", sample_wire(
         TicketUpdated, ticket_number="2026-000501", department_id=1, assignee_id=agent_id,
-        updated_by_user_id=manager_id, changes=[{"field": "assignee", "old": None, "new": "Ayşe Temsilci"}]))
+        updated_by_user_id=manager_id, changes=[{"field": "assignee", "old": "Mehmet Yönetici", "new": "Ayşe Temsilci"}]))
 
     listed = eventually(lambda: (got := api.get("/api/v1/notifications", headers=agent).get_json())["unread"]
                         and got)

@@ -24,15 +24,8 @@ def mail(message_id: str, *, sender: str = "ayse@musteri.com.tr", to: str = "des
 
 
 @pytest.fixture
-def running(request, start_service, demo_org, rpc, tmp_path, monkeypatch):
-    """Tickets and ingest (IMAP off), sharing an attachment store in a temporary directory.
-
-    Tickets reads its settings once, at start: a test that needs other ones names them with
-    ``@pytest.mark.tickets_env(NAME="value")``, set before the services start.
-    """
-    marker = request.node.get_closest_marker("tickets_env")
-    for name, value in (marker.kwargs if marker else {}).items():
-        monkeypatch.setenv(name, value)
+def running(start_service, demo_org, rpc, tmp_path):
+    """Tickets and ingest (IMAP off), sharing an attachment store in a temporary directory."""
     start_service(TicketsService)
     ingest = start_service(IngestService, IMAP_POLLING="off", ATTACHMENT_STORE_DIR=str(tmp_path / "store"))
     host, port = ingest.config["WEB_SERVER_ADDRESS"].split(":")
@@ -97,7 +90,7 @@ def test_bad_input_gets_a_clear_4xx(running):
     assert bad_recipient.status_code == 400 and bad_recipient.json()["error"]["field"] == "recipient"
 
 
-@pytest.mark.tickets_env(SENDER_RATE_LIMIT="2")
+@pytest.mark.service_env(SENDER_RATE_LIMIT="2")
 def test_a_mail_storm_is_held_and_answered_202(running):
     statuses = [running.post(mail(f"storm-{i}@bot.example", sender="bot@bot.example")).json()["status"]
                 for i in range(4)]

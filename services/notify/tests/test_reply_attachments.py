@@ -56,10 +56,9 @@ def test_a_reply_with_attachments_reaches_the_customer_as_one_multipart_mail(api
     assert files == {"fatura-şubat.pdf": PDF, "not.txt": "Ödeme 3 gün içinde.".encode()}
 
 
-def test_attachments_over_the_limit_or_not_in_base64_are_refused_and_nothing_is_sent(
-        api, smtp, monkeypatch, rpc):
+@pytest.mark.service_env(MAX_ATTACHMENT_BYTES="1000")
+def test_attachments_over_the_limit_or_not_in_base64_are_refused_and_nothing_is_sent(api, smtp, rpc):
     client, number = api
-    monkeypatch.setenv("MAX_ATTACHMENT_BYTES", "1000")
     too_big = client.post(f"/api/v1/tickets/{number}/replies", json={
         "body": "Ekte.", "attachments": [attachment("a.bin", "application/octet-stream", b"x" * 600),
                                          attachment("b.bin", "application/octet-stream", b"y" * 600)]})
