@@ -17,7 +17,7 @@ from services.ingest.normalise import inbound_email
 from services.shared.contracts.events import (EVENT_TYPES, ReplyPosted, SlaBreached, TicketCreated,
                                               TicketStatusChanged, TicketUpdated, UnreadableEvent, among, as_sent,
                                               event_from_wire, read_events)
-from services.shared.contracts.inbound import InboundMessage, OriginalLocation, UnreadableMessage
+from services.shared.contracts.inbound import InboundAttachment, InboundMessage, OriginalLocation, UnreadableMessage
 from services.shared.events import new_event
 from services.shared.tests.sample_events import PAYLOADS, sample, sample_wire
 
@@ -153,8 +153,8 @@ ATTACHMENT = {"sha256": "ab" * 32, "filename": "fatura.pdf", "content_type": "ap
 
 
 def ingest_wire(**changes) -> dict:
-    """The message as ingest's normalise builds it today, with ``changes``."""
-    wire = inbound_email(parse_email(RAW_MAIL), "destek@example.com", [ATTACHMENT], None)
+    """The message as ingest's normalise builds it, on the wire, with ``changes``."""
+    wire = inbound_email(parse_email(RAW_MAIL), "destek@example.com", (InboundAttachment(**ATTACHMENT),)).to_wire()
     return json.loads(json.dumps({**wire, **changes}))
 
 
