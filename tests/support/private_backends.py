@@ -317,21 +317,11 @@ def start_service_on(container_factory, monkeypatch):
     they set up) use that database. Containers are killed when the test ends, and
     their database connections closed.
     """
-    started = []
+    from tests.fixtures.services import ContainerStarter
 
-    def start(service_cls, amqp_uri: str, database_url: str | None = None, **extra):
-        if database_url is not None:
-            monkeypatch.setenv("DATABASE_URL", sqlalchemy_url(database_url))
-        config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-                  "max_workers": 10, "serializer": "json", **extra}
-        container = container_factory(service_cls, config)
-        container.start()
-        started.append(container)
-        return container
-    yield start
-    for container in started:
-        container.kill()
-        for extension in container.extensions:
-            engine = getattr(extension, "engine", None)
-            if engine is not None and hasattr(engine, "dispose"):
-                engine.dispose()
+    with ContainerStarter(container_factory) as starter:
+        def start(service_cls, amqp_uri: str, database_url: str | None = None, **extra):
+            if database_url is not None:
+                monkeypatch.setenv("DATABASE_URL", sqlalchemy_url(database_url))
+            return starter.start(service_cls, {"AMQP_URI": amqp_uri, **extra})
+        yield start
